@@ -50,7 +50,16 @@ import { AbortedTxnIndex } from './txn-index.js';
 export interface LogEnv {
   now(): number;
   logger: Logger;
+  /**
+   * Called when an append left bytes pending (not yet written to the file). The owner flushes
+   * them soon (the broker: once per event-loop turn, before it acknowledges the appends).
+   */
+  onPendingWrites?(log: Log): void;
 }
+
+/** Pending appends are written once they reach this many bytes or buffers, or at the next flush. */
+const PENDING_WRITE_BYTES = 1 << 20;
+const PENDING_WRITE_BUFFERS = 512;
 
 export interface AppendResult {
   baseOffset: number;
@@ -398,9 +407,27 @@ export class Log {
       lastBatchSize = batchSize(buf, pos);
       this.afterWrite(seg, buf, pos, position + pos, lastBatchSize);
     }
+    this.afterAppend(seg);
     this.unflushed += records;
     if (this.unflushed >= cfg.flushMessages) this.flushSync();
     return { baseOffset: firstOffset, lastOffset, logAppendTime: logAppendTime ? now : -1, logStartOffset: this._logStartOffset, recordCount: records, duplicate: false };
+  }
+
+  private afterAppend(seg: Segment): void {
+    if (seg.pendingWriteBytes >= PENDING_WRITE_BYTES || seg.pendingWriteCount >= PENDING_WRITE_BUFFERS) seg.flushPending();
+    else if (seg.pendingWriteCount > 0) this.env.onPendingWrites?.(this);
+  }
+
+  /**
+   * Writes pending appends to the file. After this returns, everything appended so far is in
+   * the OS page cache and survives the process being killed: acknowledge appends after it.
+   */
+  flushPending(): void {
+    if (!this.closed) this.activeSegment.flushPending();
+  }
+
+  get hasPendingWrites(): boolean {
+    return this.activeSegment.pendingWriteCount > 0;
   }
 
   /** Indexes a written batch and updates producer state. */
@@ -460,6 +487,7 @@ export class Log {
     seg.indexBatch(position, buf.length, offset, now);
     const aborted = this.producerState.onMarker(producerId, epoch, coordinatorEpoch, type, offset, now);
     if (aborted) this.txnIndex.add(aborted, seg.baseOffset);
+    this.afterAppend(seg);
     return offset;
   }
 
@@ -529,10 +557,13 @@ export class Log {
   /**
    * Reads whole batches from `offset`: up to `maxBytes`, but always the first batch whole
    * (so a consumer with a small buffer still progresses), and nothing at or past the high
-   * watermark (read_uncommitted) or the last stable offset (read_committed).
+   * watermark (read_uncommitted) or the last stable offset (read_committed). With `scratch`,
+   * bytes are read into it and the records are a view of it, valid until the caller's next read
+   * into the same buffer: a streaming reader's (or the wire fetch path's) reusable buffer.
    */
-  read(offset: number, maxBytes: number, isolation: IsolationLevel = 'read_uncommitted'): FetchResult {
+  read(offset: number, maxBytes: number, isolation: IsolationLevel = 'read_uncommitted', scratch?: Buffer): FetchResult {
     this.ensureOpen();
+    this.flushPending();
     const highWatermark = this.highWatermark;
     const lastStableOffset = this.lastStableOffset;
     const upper = isolation === 'read_committed' ? lastStableOffset : highWatermark;
@@ -543,7 +574,7 @@ export class Log {
     let records = EMPTY;
     if (offset < upper) {
       for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
-        const found = this.readSegment(this.segments[i]!, offset, upper, maxBytes);
+        const found = this.readSegment(this.segments[i]!, offset, upper, maxBytes, scratch);
         if (found !== null) {
           records = found;
           break;
@@ -566,13 +597,13 @@ export class Log {
   }
 
   /** Batches of one segment from the one holding `offset`; null if none is there (a gap). */
-  private readSegment(seg: Segment, offset: number, upper: number, maxBytes: number): Buffer | null {
+  private readSegment(seg: Segment, offset: number, upper: number, maxBytes: number, scratch?: Buffer): Buffer | null {
     let filePos = seg.index.lookup(offset).position;
     const slack = this.config.indexIntervalBytes * 2 + BATCH_HEADER_SIZE;
     for (;;) {
       if (filePos >= seg.size) return null;
       const want = Math.min(seg.size - filePos, Math.max(maxBytes, BATCH_HEADER_SIZE) + slack);
-      const chunk = seg.read(filePos, want);
+      const chunk = seg.read(filePos, want, scratch);
       let pos = 0;
       let start = -1;
       let end = 0;
@@ -617,6 +648,7 @@ export class Log {
    */
   offsetForTimestamp(timestamp: number, isolation: IsolationLevel = 'read_uncommitted'): { offset: number; timestamp: number } | null {
     this.ensureOpen();
+    this.flushPending();
     const upper = isolation === 'read_committed' ? this.lastStableOffset : this.highWatermark;
     for (const seg of this.segments) {
       if (seg.maxTimestamp < timestamp || seg.nextOffset <= this._logStartOffset) continue;
@@ -722,6 +754,7 @@ export class Log {
   /** fsyncs the active segment now, and moves the recovery point. */
   flushSync(): void {
     const seg = this.activeSegment;
+    seg.flushPending();
     const fd = openSync(seg.logPath, 'r');
     try {
       fsyncSync(fd);

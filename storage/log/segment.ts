@@ -4,7 +4,7 @@
  * Writes go to the page cache with positional `writeSync`, so a record is in the OS before its
  * append returns: killing the process loses nothing acknowledged; `flush()` fsyncs.
  */
-import { closeSync, constants, fstatSync, fsync, ftruncateSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsync, ftruncateSync, openSync, readSync, rmSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { KafkaError } from '../errors.js';
 import { OffsetIndex } from './offset-index.js';
@@ -45,6 +45,10 @@ export class Segment {
   closed = false;
   private fd: number;
   private bytesSinceIndexEntry = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes in the file; `size` also counts pending appends. */
+  private writtenSize = 0;
 
   private constructor(
     readonly dir: string,
@@ -75,6 +79,7 @@ export class Segment {
     const fd = openSync(path, constants.O_RDWR);
     const seg = new Segment(dir, baseOffset, opts, fd);
     seg.size = fstatSync(fd).size;
+    seg.writtenSize = seg.size;
     return seg;
   }
 
@@ -86,16 +91,45 @@ export class Segment {
     return this.index.isFull || this.timeIndex.isFull;
   }
 
-  /** Appends bytes holding whole batches; the caller then calls `indexBatch` for each. */
+  /**
+   * Appends bytes holding whole batches (kept by reference, not copied) and returns their file
+   * position; the caller then calls `indexBatch` for each batch. The bytes reach the file at the
+   * next `flushPending()`, together with other appends: one `writev` for many batches.
+   */
   write(buf: Buffer, now: number): number {
     const position = this.size;
-    let written = 0;
-    while (written < buf.length) {
-      written += writeSync(this.fd, buf, written, buf.length - written, position + written);
-    }
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
     this.size += buf.length;
     if (this.firstAppendAt < 0) this.firstAppendAt = now;
     return position;
+  }
+
+  get pendingWriteBytes(): number {
+    return this.pendingBytes;
+  }
+
+  get pendingWriteCount(): number {
+    return this.pending.length;
+  }
+
+  /** Writes pending appends to the file (page cache) with as few system calls as possible. */
+  flushPending(): void {
+    let buffers = this.pending;
+    if (buffers.length === 0) return;
+    let position = this.writtenSize;
+    while (buffers.length > 0) {
+      let written = writevSync(this.fd, buffers, position);
+      position += written;
+      // A short write (rare on regular files): continue with what is left.
+      let i = 0;
+      while (i < buffers.length && written >= buffers[i]!.length) written -= buffers[i++]!.length;
+      buffers = buffers.slice(i);
+      if (written > 0) buffers[0] = buffers[0]!.subarray(written);
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.writtenSize = position;
   }
 
   /** Records a batch written at `position` in the indexes. */
@@ -113,16 +147,17 @@ export class Segment {
     this.nextOffset = lastOffset + 1;
   }
 
-  read(position: number, length: number): Buffer {
-    const len = Math.max(0, Math.min(length, this.size - position));
-    const buf = Buffer.allocUnsafe(len);
+  /** Reads written bytes; into `scratch` (returning a view of it) when given and large enough. */
+  read(position: number, length: number, scratch?: Buffer): Buffer {
+    const len = Math.max(0, Math.min(length, this.writtenSize - position));
+    const buf = scratch !== undefined && scratch.length >= len ? scratch : Buffer.allocUnsafe(len);
     let done = 0;
     while (done < len) {
       const n = readSync(this.fd, buf, done, len - done, position + done);
       if (n === 0) break;
       done += n;
     }
-    return done === len ? buf : buf.subarray(0, done);
+    return done === buf.length ? buf : buf.subarray(0, done);
   }
 
   /**
@@ -131,6 +166,7 @@ export class Segment {
    * length field is impossible (a torn tail); validation is the callback's business.
    */
   scan(position: number, fn: (buf: Buffer, pos: number, filePosition: number, size: number) => boolean | void): void {
+    this.flushPending();
     let filePos = position;
     while (filePos + LOG_OVERHEAD <= this.size) {
       const chunk = this.read(filePos, Math.min(SCAN_CHUNK, this.size - filePos));
@@ -235,6 +271,7 @@ export class Segment {
 
   /** Seals the segment: a final time-index entry for the max timestamp, and the index files. */
   seal(): void {
+    this.flushPending();
     if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
     this.writeIndexes();
   }
@@ -245,23 +282,29 @@ export class Segment {
   }
 
   truncateTo(size: number): void {
+    this.flushPending();
     ftruncateSync(this.fd, size);
     this.size = size;
+    this.writtenSize = size;
   }
 
   /** fsyncs the log file (off the event loop). */
   flush(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    this.flushPending();
     return new Promise((resolve, reject) => fsync(this.fd, (err) => (err && !this.closed ? reject(err) : resolve())));
   }
 
   close(): void {
     if (this.closed) return;
+    this.flushPending();
     this.closed = true;
     closeSync(this.fd);
   }
 
   delete(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
     this.close();
     rmSync(this.logPath, { force: true });
     this.index.deleteFile();

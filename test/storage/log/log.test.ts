@@ -92,6 +92,19 @@ describe('Log', () => {
     expect(both).toBe(2);
   });
 
+  it('writes appends only when flushed, coalescing them', () => {
+    const { log, dir } = fresh();
+    log.append(batch(['a']));
+    log.append(batch(['b']));
+    expect(statSync(join(dir, '00000000000000000000.log')).size).toBe(0);
+    log.flushPending();
+    const size = statSync(join(dir, '00000000000000000000.log')).size;
+    expect(size).toBeGreaterThan(0);
+    // Reads flush first: a reader never misses an append.
+    log.append(batch(['c']));
+    expect(readAll(log).map((r) => r.value!.toString())).toEqual(['a', 'b', 'c']);
+  });
+
   it('refuses out-of-range offsets with OFFSET_OUT_OF_RANGE', () => {
     const { log } = fresh();
     log.append(batch(['a']));
@@ -128,6 +141,7 @@ describe('Log', () => {
   it('keeps everything acknowledged across an unclean reopen', () => {
     const { log, dir } = fresh({ 'segment.bytes': '3000' });
     for (let i = 0; i < 200; i++) log.append(batch([`r${i}`]));
+    log.flushPending(); // what the broker does before acknowledging
     // No close: as after SIGKILL.
     const again = open(dir);
     expect(again.logEndOffset).toBe(200);
@@ -231,6 +245,7 @@ describe('Log', () => {
     const { log, dir } = fresh({ 'segment.bytes': '500' });
     for (let s = 0; s < 20; s++) log.append(batch([`v${s}`], clock, { producerId: 9, producerEpoch: 2, baseSequence: s }));
     const dupBytes = batch(['v19'], clock, { producerId: 9, producerEpoch: 2, baseSequence: 19 });
+    log.flushPending();
     const again = open(dir, { 'segment.bytes': '500' });
     expect(again.append(dupBytes)).toMatchObject({ duplicate: true, baseOffset: 19 });
     expect(() => again.append(batch(['x'], clock, { producerId: 9, producerEpoch: 2, baseSequence: 22 }))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }));
@@ -259,6 +274,7 @@ describe('Log', () => {
     const { log, dir } = fresh();
     log.append(batch(['t'], clock, { producerId: 5, producerEpoch: 0, baseSequence: 0, transactional: true }));
     log.append(batch(['u']));
+    log.flushPending();
     const again = open(dir);
     expect(again.lastStableOffset).toBe(0);
     again.appendMarker('COMMIT', 5, 0, 0);
