@@ -377,7 +377,7 @@ export class Log {
     // Idempotence: with one producer batch per request (as Produce v3+ requires), a duplicate
     // is answered from the producer state.
     const firstPid = readInt64(buf, PRODUCER_ID);
-    if (firstPid >= 0 && !isControl(buf.readInt16BE(ATTRIBUTES))) {
+    if (origin === 'client' && firstPid >= 0 && !isControl(buf.readInt16BE(ATTRIBUTES))) {
       const epoch = buf.readInt16BE(PRODUCER_EPOCH);
       const baseSeq = buf.readInt32BE(BASE_SEQUENCE);
       if (baseSeq < 0) throw new KafkaError('INVALID_RECORD', `Producer ${firstPid} sent a batch to ${this.name} without a sequence number.`);

@@ -305,8 +305,9 @@ export class RecordBatchBuilder {
     this.lastOffsetDelta = delta;
   }
 
-  build(): Buffer {
-    const o = this.opts;
+  /** Encodes the batch; `overrides` set header fields decided at send time (producer id, sequence, codec). */
+  build(overrides?: BatchOptions): Buffer {
+    const o = overrides === undefined ? this.opts : { ...this.opts, ...overrides };
     const codec = o.compression ?? Codec.None;
     let out: Buffer;
     if (codec === Codec.None) {
@@ -388,6 +389,18 @@ export function recordsSection(buf: Buffer, pos: number): Buffer {
  * header values are views into `buf` (or into the decompressed block), not copies.
  */
 export function decodeRecords(buf: Buffer, pos: number, out: LogRecord[] = []): LogRecord[] {
+  return decodeRecordsWith(buf, pos, makeLogRecord, out);
+}
+
+const makeLogRecord = (offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]): LogRecord => ({ offset, timestamp, key, value, headers });
+
+/** Decodes the records of the batch at `pos`, building each with `make` (no intermediate objects). */
+export function decodeRecordsWith<T>(
+  buf: Buffer,
+  pos: number,
+  make: (offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]) => T,
+  out: T[],
+): T[] {
   const baseOffset = readInt64(buf, pos + BASE_OFFSET);
   const attributes = buf.readInt16BE(pos + ATTRIBUTES);
   const logAppendTime = (attributes & TIMESTAMP_TYPE_BIT) !== 0;
@@ -440,13 +453,7 @@ export function decodeRecords(buf: Buffer, pos: number, out: LogRecord[] = []): 
         throw new RangeError(`negative header count ${headerCount}`);
       }
       if (r.pos !== recordEnd) throw new RangeError(`record ${i} length does not match its fields`);
-      out.push({
-        offset: baseOffset + offsetDelta,
-        timestamp: logAppendTime ? maxTimestamp : baseTimestamp + tsDelta,
-        key,
-        value,
-        headers,
-      });
+      out.push(make(baseOffset + offsetDelta, logAppendTime ? maxTimestamp : baseTimestamp + tsDelta, key, value, headers));
     }
   } catch (err) {
     if (err instanceof RangeError) throw corrupt(`Record batch at offset ${baseOffset} is malformed: ${err.message}.`);
