@@ -55,7 +55,7 @@ export class Segment {
     readonly baseOffset: number,
     private readonly opts: SegmentOptions,
     fd: number,
-    suffix = '',
+    private readonly suffix = '',
   ) {
     this.fd = fd;
     this.nextOffset = baseOffset;
@@ -309,7 +309,7 @@ export class Segment {
     rmSync(this.logPath, { force: true });
     this.index.deleteFile();
     this.timeIndex.deleteFile();
-    rmSync(join(this.dir, offsetFileName(this.baseOffset, '.txnindex')), { force: true });
+    rmSync(join(this.dir, offsetFileName(this.baseOffset, '.txnindex' + this.suffix)), { force: true });
   }
 
   toString(): string {
