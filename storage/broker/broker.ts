@@ -10,13 +10,14 @@ import { join, resolve } from 'node:path';
 import { KafkaError } from '../errors.js';
 import { consoleLogger, type Logger } from '../logger.js';
 import { loadCodecs } from '../log/compression.js';
+import { LogCleaner } from '../log/cleaner.js';
 import { describeTopicConfigs, type ConfigEntry } from '../log/log-config.js';
 import type { AppendResult, Log, LogEnv } from '../log/log.js';
 import { encodeBatch, type RecordInput } from '../log/record-batch.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { MetadataStore } from './metadata-store.js';
 import { ProducerIdManager } from './producer-ids.js';
-import { isInternalTopic, OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from './topic-names.js';
+import { isInternalTopic, OFFSETS_TOPIC, type TRANSACTION_STATE_TOPIC } from './topic-names.js';
 import { TopicRegistry, type CreateTopicOptions, type TopicDescription } from './topic-registry.js';
 import { TransactionCoordinator } from './txn-coordinator.js';
 import { WriteScheduler } from './write-scheduler.js';
@@ -136,6 +137,7 @@ export class Broker {
   readonly producerIds: ProducerIdManager;
   private readonly scheduler: WriteScheduler;
   private readonly metadata: MetadataStore;
+  private readonly cleaner: LogCleaner;
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
 
@@ -150,6 +152,7 @@ export class Broker {
     this.producerIds = new ProducerIdManager(this.metadata);
     this.groups = new GroupCoordinator(this);
     this.transactions = new TransactionCoordinator(this);
+    this.cleaner = new LogCleaner({ logger: options.logger, now: options.now });
   }
 
   /** Opens the broker on its data directory: recovers the logs, loads groups and transactions. */
@@ -215,6 +218,7 @@ export class Broker {
       const now = this.now;
       for (const log of this.topics.allLogs()) log.producerState.expire(now, this.options.producerIdExpirationMs);
     });
+    this.cleaner.start(() => this.compactedLogs(), this.options.cleanerBackoffMs);
     this.transactions.start();
     this.groups.start();
   }
@@ -227,8 +231,15 @@ export class Broker {
   }
 
   /** Runs one compaction pass over every log that needs it (tests and tools; the broker also runs it in the background). */
-  runCleaner(): Promise<void> {
-    return Promise.resolve();
+  async runCleaner(): Promise<void> {
+    const now = this.now;
+    for (const log of this.compactedLogs()) {
+      if (this.cleaner.needsCleaning(log, now)) await this.cleaner.cleanLog(log, now);
+    }
+  }
+
+  private compactedLogs(): Log[] {
+    return this.topics.allLogs().filter((log) => log.config.cleanupPolicy.compact);
   }
 
   // ---------------------------------------------------------------- clients
@@ -475,6 +486,7 @@ export class Broker {
     for (const t of this.timers) clearInterval(t);
     this.groups.stop();
     this.transactions.stop();
+    await this.cleaner.stop();
     this.scheduler.flush();
     this.scheduler.wakeAll();
     this.topics.close();

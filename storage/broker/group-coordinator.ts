@@ -6,7 +6,7 @@
  * the OffsetManager's.
  */
 import { randomUUID } from 'node:crypto';
-import { KafkaError, type KafkaErrorCode } from '../errors.js';
+import type { KafkaErrorCode } from '../errors.js';
 import type { Broker } from './broker.js';
 import {
   EMPTY_ASSIGNMENT,
@@ -225,9 +225,9 @@ export class GroupCoordinator {
       group.pendingMembers.delete(req.memberId);
       return this.addMemberAndRebalance(group, req.memberId, req);
     }
+    if (group.isStaticFenced(req.memberId, req.groupInstanceId)) return Promise.resolve(joinError('FENCED_INSTANCE_ID', req.memberId));
     const member = group.members.get(req.memberId);
     if (!member) return Promise.resolve(joinError('UNKNOWN_MEMBER_ID', req.memberId));
-    if (group.isStaticFenced(req.memberId, req.groupInstanceId)) return Promise.resolve(joinError('FENCED_INSTANCE_ID', req.memberId));
     const unchanged = sameProtocols(member.protocols, req.protocols);
     member.protocols = req.protocols;
     member.sessionTimeoutMs = req.sessionTimeoutMs;
@@ -396,9 +396,9 @@ export class GroupCoordinator {
 
   syncGroup(req: SyncGroupRequest): Promise<SyncGroupResult> {
     const group = this.groups.get(req.groupId);
+    if (group?.isStaticFenced(req.memberId, req.groupInstanceId)) return Promise.resolve(syncError('FENCED_INSTANCE_ID'));
     const member = group?.members.get(req.memberId);
     if (!group || !member) return Promise.resolve(syncError('UNKNOWN_MEMBER_ID'));
-    if (group.isStaticFenced(req.memberId, req.groupInstanceId)) return Promise.resolve(syncError('FENCED_INSTANCE_ID'));
     if (req.generationId !== group.generationId) return Promise.resolve(syncError('ILLEGAL_GENERATION'));
     if ((req.protocolType && req.protocolType !== group.protocolType) || (req.protocolName && req.protocolName !== group.protocolName)) {
       return Promise.resolve(syncError('INCONSISTENT_GROUP_PROTOCOL'));
@@ -432,9 +432,9 @@ export class GroupCoordinator {
   heartbeat(req: { groupId: string; generationId: number; memberId: string; groupInstanceId?: string | null }): KafkaErrorCode | null {
     const group = this.groups.get(req.groupId);
     if (!group || group.state === 'Empty' || group.state === 'Dead') return 'UNKNOWN_MEMBER_ID';
+    if (group.isStaticFenced(req.memberId, req.groupInstanceId)) return 'FENCED_INSTANCE_ID';
     const member = group.members.get(req.memberId);
     if (!member) return 'UNKNOWN_MEMBER_ID';
-    if (group.isStaticFenced(req.memberId, req.groupInstanceId)) return 'FENCED_INSTANCE_ID';
     if (req.generationId !== group.generationId) return 'ILLEGAL_GENERATION';
     if (member.joinResolve === null && member.syncResolve === null) this.scheduleSessionTimeout(group, member);
     return group.state === 'PreparingRebalance' ? 'REBALANCE_IN_PROGRESS' : null;
@@ -522,10 +522,5 @@ export class GroupCoordinator {
   /** Forgets committed offsets of a deleted topic (as Kafka does). */
   onTopicDeleted(topic: string, partitions: number): void {
     this.offsets.deleteTopicOffsets(topic, partitions).catch((err: unknown) => this.broker.logger.warn(`Could not delete offsets of deleted topic ${topic}`, { error: String(err) }));
-  }
-
-  /** Throws the error as a KafkaError (for in-process callers that prefer exceptions). */
-  static raise(code: KafkaErrorCode, what: string): never {
-    throw new KafkaError(code, `${what}: ${code}.`);
   }
 }

@@ -7,6 +7,7 @@
  *     |                     +---- member joins, leaves, expires -------+--> Stable
  *     +---- last member leaves / expires                              Dead (deleted)
  */
+import type { KafkaErrorCode } from '../errors.js';
 import { selectProtocol, supportsProtocols } from './assignors/select-protocol.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
@@ -17,7 +18,7 @@ export interface JoinProtocol {
 }
 
 export interface JoinGroupResult {
-  error: import('../errors.js').KafkaErrorCode | null;
+  error: KafkaErrorCode | null;
   generationId: number;
   protocolType: string | null;
   protocolName: string | null;
@@ -30,7 +31,7 @@ export interface JoinGroupResult {
 }
 
 export interface SyncGroupResult {
-  error: import('../errors.js').KafkaErrorCode | null;
+  error: KafkaErrorCode | null;
   protocolType: string | null;
   protocolName: string | null;
   assignment: Buffer;

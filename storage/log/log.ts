@@ -148,7 +148,7 @@ export class Log {
     this.completeInterruptedSwaps(files);
     const bases: number[] = [];
     for (const f of readdirSync(this.dir)) {
-      if (f.endsWith('.cleaned') || f.endsWith('.tmp') || f.endsWith('.deleted')) {
+      if (f.endsWith('.cleaned') || f.endsWith('.tmp') || f.endsWith('.deleted') || f.endsWith('.swap.end')) {
         rmSync(join(this.dir, f), { force: true });
       } else if (/^\d{20}\.log$/.test(f)) {
         bases.push(Number(f.slice(0, 20)));

@@ -274,9 +274,15 @@ export class RecordBatchBuilder {
     p = writeVarlong(buf, p, tsDelta);
     p = writeVarint(buf, p, offsetDelta);
     p = writeVarint(buf, p, keyLen);
-    if (keyLen > 0) p += key!.copy(buf, p);
+    if (keyLen > 0) {
+      buf.set(key!, p);
+      p += keyLen;
+    }
     p = writeVarint(buf, p, valueLen);
-    if (valueLen > 0) p += value!.copy(buf, p);
+    if (valueLen > 0) {
+      buf.set(value!, p);
+      p += valueLen;
+    }
     if (headers === undefined || headers.length === 0) {
       buf[p++] = 0;
     } else {
@@ -408,51 +414,52 @@ export function decodeRecordsWith<T>(
   const maxTimestamp = logAppendTime ? readInt64(buf, pos + MAX_TIMESTAMP) : 0;
   const count = buf.readInt32BE(pos + RECORD_COUNT);
   const section = recordsSection(buf, pos);
-  const r = new VarintReader(section, 0, section.length);
+  const end = section.length;
+  cursor = 0;
   try {
     for (let i = 0; i < count; i++) {
-      const length = r.varint();
-      const recordEnd = r.pos + length;
-      if (length < 0 || recordEnd > r.end) throw new RangeError(`record ${i} declares ${length} bytes past the batch end`);
-      r.pos++; // attributes: unused
-      const tsDelta = r.varlong();
-      const offsetDelta = r.varint();
-      const keyLen = r.varint();
+      const length = varintAt(section, end);
+      const recordEnd = cursor + length;
+      if (length < 0 || recordEnd > end) throw new RangeError(`record ${i} declares ${length} bytes past the batch end`);
+      cursor++; // attributes: unused
+      const tsDelta = varlongAt(section, recordEnd);
+      const offsetDelta = varintAt(section, recordEnd);
+      const keyLen = varintAt(section, recordEnd);
       let key: Buffer | null = null;
       if (keyLen >= 0) {
-        if (r.pos + keyLen > recordEnd) throw new RangeError('key runs past the record');
-        key = section.subarray(r.pos, r.pos + keyLen);
-        r.pos += keyLen;
+        if (cursor + keyLen > recordEnd) throw new RangeError('key runs past the record');
+        key = section.subarray(cursor, cursor + keyLen);
+        cursor += keyLen;
       }
-      const valueLen = r.varint();
+      const valueLen = varintAt(section, recordEnd);
       let value: Buffer | null = null;
       if (valueLen >= 0) {
-        if (r.pos + valueLen > recordEnd) throw new RangeError('value runs past the record');
-        value = section.subarray(r.pos, r.pos + valueLen);
-        r.pos += valueLen;
+        if (cursor + valueLen > recordEnd) throw new RangeError('value runs past the record');
+        value = section.subarray(cursor, cursor + valueLen);
+        cursor += valueLen;
       }
-      const headerCount = r.varint();
+      const headerCount = varintAt(section, recordEnd);
       let headers: RecordHeader[] = NO_HEADERS;
       if (headerCount > 0) {
         headers = [];
         for (let h = 0; h < headerCount; h++) {
-          const hkLen = r.varint();
-          if (hkLen < 0 || r.pos + hkLen > recordEnd) throw new RangeError('header key runs past the record');
-          const hkey = section.toString('utf8', r.pos, r.pos + hkLen);
-          r.pos += hkLen;
-          const hvLen = r.varint();
+          const hkLen = varintAt(section, recordEnd);
+          if (hkLen < 0 || cursor + hkLen > recordEnd) throw new RangeError('header key runs past the record');
+          const hkey = section.toString('utf8', cursor, cursor + hkLen);
+          cursor += hkLen;
+          const hvLen = varintAt(section, recordEnd);
           let hvalue: Buffer | null = null;
           if (hvLen >= 0) {
-            if (r.pos + hvLen > recordEnd) throw new RangeError('header value runs past the record');
-            hvalue = section.subarray(r.pos, r.pos + hvLen);
-            r.pos += hvLen;
+            if (cursor + hvLen > recordEnd) throw new RangeError('header value runs past the record');
+            hvalue = section.subarray(cursor, cursor + hvLen);
+            cursor += hvLen;
           }
           headers.push({ key: hkey, value: hvalue });
         }
       } else if (headerCount < 0) {
         throw new RangeError(`negative header count ${headerCount}`);
       }
-      if (r.pos !== recordEnd) throw new RangeError(`record ${i} length does not match its fields`);
+      if (cursor !== recordEnd) throw new RangeError(`record ${i} length does not match its fields`);
       out.push(make(baseOffset + offsetDelta, logAppendTime ? maxTimestamp : baseTimestamp + tsDelta, key, value, headers));
     }
   } catch (err) {
@@ -460,6 +467,38 @@ export function decodeRecordsWith<T>(
     throw err;
   }
   return out;
+}
+
+// The record decoder's read position. A module-level cursor with small read functions lets V8
+// inline the one-byte fast path, which is most lengths and deltas.
+let cursor = 0;
+
+function varintAt(buf: Buffer, end: number): number {
+  if (cursor < end) {
+    const b = buf[cursor]!;
+    if (b < 0x80) {
+      cursor++;
+      return (b >>> 1) ^ -(b & 1);
+    }
+  }
+  const r = new VarintReader(buf, cursor, end);
+  const v = r.varint();
+  cursor = r.pos;
+  return v;
+}
+
+function varlongAt(buf: Buffer, end: number): number {
+  if (cursor < end) {
+    const b = buf[cursor]!;
+    if (b < 0x80) {
+      cursor++;
+      return (b >>> 1) ^ -(b & 1);
+    }
+  }
+  const r = new VarintReader(buf, cursor, end);
+  const v = r.varlong();
+  cursor = r.pos;
+  return v;
 }
 
 const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];

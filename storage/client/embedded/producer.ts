@@ -15,15 +15,29 @@ import { tpKey } from '../../types.js';
 import type { GroupMetadata, OffsetAndMetadata, Producer, ProducerConfig, ProducerRecord, RecordMetadata } from '../types.js';
 import { toBuffer, toHeaders } from '../convert.js';
 
+/** One send() or sendBatch() call: resolved when all its records are acknowledged. */
+interface Waiter {
+  results: RecordMetadata[];
+  remaining: number;
+  single: boolean;
+  failed: boolean;
+  resolve(value: RecordMetadata | RecordMetadata[]): void;
+  reject(err: Error): void;
+}
+
 interface PendingBatch {
   topic: string;
   partition: number;
   builder: RecordBatchBuilder;
-  resolves: ((m: RecordMetadata) => void)[];
-  rejects: ((e: Error) => void)[];
+  /** Per record: the call it belongs to and its index in that call's results. */
+  waiters: Waiter[];
+  slots: number[];
   timestamps: number[];
   createdAt: number;
 }
+
+/** How long a cached partition count is trusted (new partitions show up after this). */
+const PARTITION_COUNT_TTL_MS = 1000;
 
 type TxnState = 'none' | 'uninitialized' | 'ready' | 'in-transaction' | 'completing' | 'fatal';
 
@@ -33,6 +47,7 @@ export class EmbeddedProducer implements Producer {
   private readonly batches = new Map<string, (PendingBatch | undefined)[]>();
   private readonly sticky = new StickyPartitioner();
   private readonly sequences = new Map<string, number>();
+  private readonly partitionCounts = new Map<string, { count: number; at: number }>();
   /** Per-partition chains for appends that must wait (the partition joining a transaction). */
   private readonly chains = new Map<string, Promise<void>>();
   private readonly inflight = new Set<Promise<unknown>>();
@@ -81,21 +96,47 @@ export class EmbeddedProducer implements Producer {
     return this.broker.partitionsFor(topic);
   }
 
-  send(record: ProducerRecord): Promise<RecordMetadata> {
-    try {
-      this.check();
-      if (this.txnState === 'uninitialized') throw new KafkaError('INVALID_TXN_STATE', 'A transactional producer must call initTransactions() before sending.');
-      if (this.txnState === 'ready' || this.txnState === 'completing') {
-        throw new KafkaError('INVALID_TXN_STATE', 'A transactional producer sends inside a transaction: call beginTransaction() first.');
-      }
-      return this.enqueue(record);
-    } catch (err) {
-      return Promise.reject(err);
+  private checkSendable(): void {
+    this.check();
+    if (this.txnState === 'uninitialized') throw new KafkaError('INVALID_TXN_STATE', 'A transactional producer must call initTransactions() before sending.');
+    if (this.txnState === 'ready' || this.txnState === 'completing') {
+      throw new KafkaError('INVALID_TXN_STATE', 'A transactional producer sends inside a transaction: call beginTransaction() first.');
     }
   }
 
-  async sendBatch(records: ProducerRecord[]): Promise<RecordMetadata[]> {
-    return Promise.all(records.map((r) => this.send(r)));
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    return new Promise<RecordMetadata | RecordMetadata[]>((resolve, reject) => {
+      this.checkSendable();
+      this.enqueue(record, { results: [], remaining: 1, single: true, failed: false, resolve, reject }, 0);
+    }) as Promise<RecordMetadata>;
+  }
+
+  /** Sends records under one acknowledgement: cheaper than a send() per record. */
+  sendBatch(records: ProducerRecord[]): Promise<RecordMetadata[]> {
+    if (records.length === 0) return Promise.resolve([]);
+    return new Promise<RecordMetadata | RecordMetadata[]>((resolve, reject) => {
+      this.checkSendable();
+      const waiter: Waiter = { results: new Array<RecordMetadata>(records.length), remaining: records.length, single: false, failed: false, resolve, reject };
+      for (let i = 0; i < records.length; i++) {
+        try {
+          this.enqueue(records[i]!, waiter, i);
+        } catch (err) {
+          // Records already queued still go out; the call fails.
+          waiter.failed = true;
+          reject(err as Error);
+          return;
+        }
+      }
+    }) as Promise<RecordMetadata[]>;
+  }
+
+  private partitionCount(topic: string): number {
+    const now = Date.now();
+    const cached = this.partitionCounts.get(topic);
+    if (cached !== undefined && now - cached.at < PARTITION_COUNT_TTL_MS) return cached.count;
+    const count = this.broker.partitionsFor(topic);
+    this.partitionCounts.set(topic, { count, at: now });
+    return count;
   }
 
   private choosePartition(record: ProducerRecord, key: Buffer | null, partitions: number): number {
@@ -110,14 +151,14 @@ export class EmbeddedProducer implements Producer {
     return this.sticky.partition(record.topic, partitions);
   }
 
-  private enqueue(record: ProducerRecord): Promise<RecordMetadata> {
-    const partitions = this.broker.partitionsFor(record.topic);
+  private enqueue(record: ProducerRecord, waiter: Waiter, slot: number): void {
+    const partitions = this.partitionCount(record.topic);
     const key = record.key === undefined ? null : toBuffer(record.key);
     const value = toBuffer(record.value);
     const headers: RecordHeader[] | undefined = record.headers === undefined ? undefined : toHeaders(record.headers);
     const timestamp = record.timestamp ?? Date.now();
     const partition = this.choosePartition(record, key, partitions);
-    const size = (key?.length ?? 0) + (value?.length ?? 0);
+    const size = (key === null ? 0 : key.length) + (value === null ? 0 : value.length);
     if (size > this.maxRequestSize) {
       throw new KafkaError('MESSAGE_TOO_LARGE', `A ${size}-byte record is larger than max.request.size=${this.maxRequestSize}: send smaller records or raise maxRequestSize (and the topic's max.message.bytes).`);
     }
@@ -137,8 +178,8 @@ export class EmbeddedProducer implements Producer {
         topic: record.topic,
         partition,
         builder: new RecordBatchBuilder({ sizeLimit: this.batchSize }, Math.min(this.batchSize, 1024 + size * 2)),
-        resolves: [],
-        rejects: [],
+        waiters: [],
+        slots: [],
         timestamps: [],
         createdAt: Date.now(),
       };
@@ -146,13 +187,10 @@ export class EmbeddedProducer implements Producer {
       batch.builder.tryAppend(input);
       this.scheduleLinger();
     }
-    const promise = new Promise<RecordMetadata>((resolve, reject) => {
-      batch.resolves.push(resolve);
-      batch.rejects.push(reject);
-    });
+    batch.waiters.push(waiter);
+    batch.slots.push(slot);
     batch.timestamps.push(timestamp);
     if (batch.builder.sizeInBytes >= this.batchSize) this.drain(batch);
-    return promise;
   }
 
   private scheduleLinger(): void {
@@ -218,11 +256,13 @@ export class EmbeddedProducer implements Producer {
     if (this.idempotent) this.sequences.set(key, (seq + count) % 0x80000000);
     const written = this.acks === 0 ? Promise.resolve() : this.broker.whenWritten();
     const done = written.then(() => {
-      const base = result.baseOffset;
+      const base = this.acks === 0 ? -1 : result.baseOffset;
       const appendTime = result.logAppendTime;
-      const { topic, partition, resolves, timestamps } = batch;
-      for (let i = 0; i < resolves.length; i++) {
-        resolves[i]!({ topic, partition, offset: this.acks === 0 ? -1 : base + i, timestamp: appendTime >= 0 ? appendTime : timestamps[i]! });
+      const { topic, partition, waiters, slots, timestamps } = batch;
+      for (let i = 0; i < waiters.length; i++) {
+        const w = waiters[i]!;
+        w.results[slots[i]!] = { topic, partition, offset: base < 0 ? -1 : base + i, timestamp: appendTime >= 0 ? appendTime : timestamps[i]! };
+        if (--w.remaining === 0 && !w.failed) w.resolve(w.single ? w.results[0]! : w.results);
       }
     });
     this.track(done);
@@ -233,7 +273,15 @@ export class EmbeddedProducer implements Producer {
     const error = err instanceof Error ? err : new Error(String(err));
     if (error instanceof KafkaError && FATAL_CODES.has(error.code)) this.fatal = error;
     if (this.txnState === 'in-transaction') this.txnError ??= error;
-    for (const reject of batch.rejects) reject(error);
+    this.rejectBatch(batch, error);
+  }
+
+  private rejectBatch(batch: PendingBatch, error: Error): void {
+    for (const w of batch.waiters) {
+      if (w.failed) continue;
+      w.failed = true;
+      w.reject(error);
+    }
   }
 
   private track(p: Promise<unknown>): void {
@@ -345,10 +393,7 @@ export class EmbeddedProducer implements Producer {
     // Unsent records die with the transaction.
     const aborted = new KafkaError('INVALID_TXN_STATE', 'The transaction was aborted before this record was sent.');
     for (const list of this.batches.values()) {
-      for (const batch of list) {
-        if (batch === undefined) continue;
-        for (const reject of batch.rejects) reject(aborted);
-      }
+      for (const batch of list) if (batch !== undefined) this.rejectBatch(batch, aborted);
     }
     this.batches.clear();
     await Promise.all([...this.chains.values()]).catch(() => undefined);

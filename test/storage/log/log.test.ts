@@ -8,7 +8,7 @@ import { loadCodecs } from '../../../storage/log/compression.js';
 import { silentLogger } from '../../../storage/logger.js';
 import { tempDir } from '../../helpers/tmp.js';
 
-let clock = 1_700_000_000_000;
+const clock = 1_700_000_000_000;
 const env = { now: () => clock, logger: silentLogger };
 const cleanups: (() => void)[] = [];
 
