@@ -4,6 +4,10 @@
  *   append path (CRC check, offset assignment, indexes, write) vs the same bytes written with
  *   plain fs in 1 MiB chunks.
  * - read_vs_raw_read: every batch read back by offset through the log vs plain sequential reads.
+ * - The in-process producer and consumer APIs on a broker (encoding and decoding included):
+ *   producer_records_per_s with sendBatch (one acknowledgement per call, as kafkajs sends),
+ *   producer_send_records_per_s with one send() promise per record, consumer_records_per_s
+ *   polling with the default consumer settings (max.poll.records 500).
  */
 import { closeSync, openSync, readSync, writeSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +17,7 @@ import { Log } from '../storage/log/log.js';
 import { buildLogConfig } from '../storage/log/log-config.js';
 import { RecordBatchBuilder, batchSize, readInt64, LAST_OFFSET_DELTA, BASE_OFFSET } from '../storage/log/record-batch.js';
 import { silentLogger } from '../storage/logger.js';
+import { Broker } from '../storage/broker/broker.js';
 
 const VALUE_SIZE = 100;
 const BATCH_BYTES = 16 * 1024;
@@ -117,8 +122,10 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     log.close();
 
     const mb = totalBytes / 1e6;
+    const clients = await clientFigures(dir, ctx);
     return {
       results: {
+        ...clients,
         append_mb_per_s: mb / appendS,
         append_records_per_s: ctx.records / appendS,
         raw_write_mb_per_s: mb / rawWriteS,
@@ -133,5 +140,71 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** In-process producer and consumer throughput on a broker, 100-byte values, one partition. */
+async function clientFigures(dir: string, ctx: BenchContext): Promise<Record<string, number>> {
+  const broker = await Broker.open({ dataDir: join(dir, 'broker'), logger: silentLogger });
+  try {
+    broker.createTopic('bench', { partitions: 1 });
+    broker.createTopic('bench-send', { partitions: 1 });
+    const value = Buffer.alloc(VALUE_SIZE, 'v');
+    const n = ctx.records;
+    const producer = broker.producer();
+    // sendBatch: calls of 10,000 records, a few in flight, as a pipelining client does.
+    const call = Array.from({ length: 10_000 }, () => ({ topic: 'bench', value }));
+    // Warm up (JIT) on another topic, as with the raw paths above.
+    broker.createTopic('warmup', { partitions: 1 });
+    const warm = call.map((r) => ({ ...r, topic: 'warmup' }));
+    for (let i = 0; i < 20; i++) await producer.sendBatch(warm);
+    const warmConsumer = broker.consumer();
+    warmConsumer.assign([{ topic: 'warmup', partition: 0 }]);
+    warmConsumer.seekToBeginning();
+    for (let got = 0; got < 200_000; ) got += (await warmConsumer.poll(100)).length;
+    await warmConsumer.close();
+    let start = process.hrtime.bigint();
+    const inflight: Promise<unknown>[] = [];
+    for (let sent = 0; sent < n; sent += call.length) {
+      inflight.push(producer.sendBatch(sent + call.length <= n ? call : call.slice(0, n - sent)));
+      if (inflight.length >= 8) await inflight.shift();
+    }
+    await Promise.all(inflight);
+    const produceS = seconds(start);
+    ctx.log(`producer (sendBatch): ${Math.round(n / produceS).toLocaleString('en-US')} records/s`);
+    // send(): one promise per record, 10,000 outstanding at a time.
+    const sendN = Math.min(n, 500_000);
+    start = process.hrtime.bigint();
+    for (let sent = 0; sent < sendN; sent += 10_000) {
+      const pending: Promise<unknown>[] = [];
+      for (let i = sent; i < Math.min(sendN, sent + 10_000); i++) pending.push(producer.send({ topic: 'bench-send', value }));
+      await Promise.all(pending);
+    }
+    const sendS = seconds(start);
+    await producer.close();
+    const consumer = broker.consumer();
+    consumer.assign([{ topic: 'bench', partition: 0 }]);
+    consumer.seekToBeginning();
+    start = process.hrtime.bigint();
+    let got = 0;
+    let bytes = 0;
+    while (got < n) {
+      for (const r of await consumer.poll(100)) {
+        got++;
+        bytes += r.value!.length;
+      }
+    }
+    const consumeS = seconds(start);
+    await consumer.close();
+    ctx.log(`consumer: ${Math.round(n / consumeS).toLocaleString('en-US')} records/s`);
+    return {
+      producer_records_per_s: n / produceS,
+      producer_mb_per_s: (n * VALUE_SIZE) / 1e6 / produceS,
+      producer_send_records_per_s: sendN / sendS,
+      consumer_records_per_s: n / consumeS,
+      consumer_mb_per_s: bytes / 1e6 / consumeS,
+    };
+  } finally {
+    await broker.close();
   }
 }

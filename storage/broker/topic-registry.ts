@@ -44,6 +44,8 @@ const MAX_PARTITIONS = 10_000;
 
 export class TopicRegistry {
   private readonly topics = new Map<string, TopicState>();
+  /** Bumped on every change to the set of topics or their partition counts (clients cache by it). */
+  version = 0;
 
   constructor(
     private readonly dataDir: string,
@@ -161,6 +163,7 @@ export class TopicRegistry {
     const logs: Log[] = [];
     for (let p = 0; p < partitions; p++) logs.push(this.openLog(name, p, config, true));
     this.topics.set(name, { meta, config, logs });
+    this.version++;
     this.env.logger.info(`Created topic ${name}`, { partitions, configs });
     return this.describe(name);
   }
@@ -180,6 +183,7 @@ export class TopicRegistry {
     const t = this.require(name);
     this.store.removeTopic(name);
     this.topics.delete(name);
+    this.version++;
     for (const log of t.logs) {
       log.close();
       const doomed = `${log.dir}.${newKafkaUuid()}-delete`;
@@ -202,6 +206,7 @@ export class TopicRegistry {
     t.meta = { ...t.meta, partitions: total };
     this.store.putTopic(t.meta);
     for (let p = t.logs.length; p < total; p++) t.logs.push(this.openLog(name, p, t.config, true));
+    this.version++;
   }
 
   /** Replaces the topic's config overrides; every partition's log takes the new config at once. */

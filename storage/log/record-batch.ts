@@ -249,8 +249,11 @@ export class RecordBatchBuilder {
    * defaults to the next one; the compactor passes original deltas to keep offsets.
    */
   tryAppend(record: RecordInput, offsetDelta = this.lastOffsetDelta + 1): boolean {
-    const { key, value, timestamp } = record;
-    const headers = record.headers;
+    return this.tryAppendParts(record.key, record.value, record.headers, record.timestamp, offsetDelta);
+  }
+
+  /** `tryAppend` without a record object (the producer's hot path). */
+  tryAppendParts(key: Buffer | null, value: Buffer | null, headers: RecordHeader[] | undefined, timestamp: number, offsetDelta = this.lastOffsetDelta + 1): boolean {
     if (this.count === 0 && this.opts.deleteHorizonMs === undefined) this.baseTimestamp = timestamp;
     const tsDelta = timestamp - this.baseTimestamp;
     const keyLen = key === null ? -1 : key.length;

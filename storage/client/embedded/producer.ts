@@ -25,19 +25,32 @@ interface Waiter {
   reject(err: Error): void;
 }
 
+/** Consecutive records of a batch from one call, at consecutive slots of its results. */
+interface Run {
+  waiter: Waiter;
+  firstSlot: number;
+  count: number;
+}
+
 interface PendingBatch {
   topic: string;
   partition: number;
   builder: RecordBatchBuilder;
-  /** Per record: the call it belongs to and its index in that call's results. */
-  waiters: Waiter[];
-  slots: number[];
+  runs: Run[];
   timestamps: number[];
   createdAt: number;
 }
 
-/** How long a cached partition count is trusted (new partitions show up after this). */
-const PARTITION_COUNT_TTL_MS = 1000;
+class Metadata implements RecordMetadata {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: number,
+    readonly timestamp: number,
+  ) {}
+}
+
+
 
 type TxnState = 'none' | 'uninitialized' | 'ready' | 'in-transaction' | 'completing' | 'fatal';
 
@@ -47,7 +60,8 @@ export class EmbeddedProducer implements Producer {
   private readonly batches = new Map<string, (PendingBatch | undefined)[]>();
   private readonly sticky = new StickyPartitioner();
   private readonly sequences = new Map<string, number>();
-  private readonly partitionCounts = new Map<string, { count: number; at: number }>();
+  private readonly partitionCounts = new Map<string, number>();
+  private partitionCountsVersion = -1;
   /** Per-partition chains for appends that must wait (the partition joining a transaction). */
   private readonly chains = new Map<string, Promise<void>>();
   private readonly inflight = new Set<Promise<unknown>>();
@@ -107,7 +121,7 @@ export class EmbeddedProducer implements Producer {
   send(record: ProducerRecord): Promise<RecordMetadata> {
     return new Promise<RecordMetadata | RecordMetadata[]>((resolve, reject) => {
       this.checkSendable();
-      this.enqueue(record, { results: [], remaining: 1, single: true, failed: false, resolve, reject }, 0);
+      this.enqueue(record, { results: [], remaining: 1, single: true, failed: false, resolve, reject }, 0, Date.now());
     }) as Promise<RecordMetadata>;
   }
 
@@ -117,9 +131,10 @@ export class EmbeddedProducer implements Producer {
     return new Promise<RecordMetadata | RecordMetadata[]>((resolve, reject) => {
       this.checkSendable();
       const waiter: Waiter = { results: new Array<RecordMetadata>(records.length), remaining: records.length, single: false, failed: false, resolve, reject };
+      const now = Date.now();
       for (let i = 0; i < records.length; i++) {
         try {
-          this.enqueue(records[i]!, waiter, i);
+          this.enqueue(records[i]!, waiter, i, now);
         } catch (err) {
           // Records already queued still go out; the call fails.
           waiter.failed = true;
@@ -131,11 +146,16 @@ export class EmbeddedProducer implements Producer {
   }
 
   private partitionCount(topic: string): number {
-    const now = Date.now();
-    const cached = this.partitionCounts.get(topic);
-    if (cached !== undefined && now - cached.at < PARTITION_COUNT_TTL_MS) return cached.count;
-    const count = this.broker.partitionsFor(topic);
-    this.partitionCounts.set(topic, { count, at: now });
+    const version = this.broker.topics.version;
+    if (version !== this.partitionCountsVersion) {
+      this.partitionCounts.clear();
+      this.partitionCountsVersion = version;
+    }
+    let count = this.partitionCounts.get(topic);
+    if (count === undefined) {
+      count = this.broker.partitionsFor(topic);
+      this.partitionCounts.set(topic, count);
+    }
     return count;
   }
 
@@ -151,12 +171,12 @@ export class EmbeddedProducer implements Producer {
     return this.sticky.partition(record.topic, partitions);
   }
 
-  private enqueue(record: ProducerRecord, waiter: Waiter, slot: number): void {
+  private enqueue(record: ProducerRecord, waiter: Waiter, slot: number, now: number): void {
     const partitions = this.partitionCount(record.topic);
     const key = record.key === undefined ? null : toBuffer(record.key);
     const value = toBuffer(record.value);
     const headers: RecordHeader[] | undefined = record.headers === undefined ? undefined : toHeaders(record.headers);
-    const timestamp = record.timestamp ?? Date.now();
+    const timestamp = record.timestamp ?? now;
     const partition = this.choosePartition(record, key, partitions);
     const size = (key === null ? 0 : key.length) + (value === null ? 0 : value.length);
     if (size > this.maxRequestSize) {
@@ -168,8 +188,7 @@ export class EmbeddedProducer implements Producer {
       this.batches.set(record.topic, list);
     }
     let batch = list[partition];
-    const input = { key, value, headers, timestamp };
-    if (batch !== undefined && !batch.builder.tryAppend(input)) {
+    if (batch !== undefined && !batch.builder.tryAppendParts(key, value, headers, timestamp)) {
       this.drain(batch);
       batch = undefined;
     }
@@ -177,18 +196,18 @@ export class EmbeddedProducer implements Producer {
       batch = {
         topic: record.topic,
         partition,
-        builder: new RecordBatchBuilder({ sizeLimit: this.batchSize }, Math.min(this.batchSize, 1024 + size * 2)),
-        waiters: [],
-        slots: [],
+        builder: new RecordBatchBuilder({ sizeLimit: this.batchSize }, this.batchSize + 512),
+        runs: [],
         timestamps: [],
-        createdAt: Date.now(),
+        createdAt: now,
       };
       list[partition] = batch;
-      batch.builder.tryAppend(input);
+      batch.builder.tryAppendParts(key, value, headers, timestamp);
       this.scheduleLinger();
     }
-    batch.waiters.push(waiter);
-    batch.slots.push(slot);
+    const last = batch.runs[batch.runs.length - 1];
+    if (last !== undefined && last.waiter === waiter && last.firstSlot + last.count === slot) last.count++;
+    else batch.runs.push({ waiter, firstSlot: slot, count: 1 });
     batch.timestamps.push(timestamp);
     if (batch.builder.sizeInBytes >= this.batchSize) this.drain(batch);
   }
@@ -258,11 +277,15 @@ export class EmbeddedProducer implements Producer {
     const done = written.then(() => {
       const base = this.acks === 0 ? -1 : result.baseOffset;
       const appendTime = result.logAppendTime;
-      const { topic, partition, waiters, slots, timestamps } = batch;
-      for (let i = 0; i < waiters.length; i++) {
-        const w = waiters[i]!;
-        w.results[slots[i]!] = { topic, partition, offset: base < 0 ? -1 : base + i, timestamp: appendTime >= 0 ? appendTime : timestamps[i]! };
-        if (--w.remaining === 0 && !w.failed) w.resolve(w.single ? w.results[0]! : w.results);
+      const { topic, partition, runs, timestamps } = batch;
+      let i = 0;
+      for (const { waiter: w, firstSlot, count } of runs) {
+        const results = w.results;
+        for (let k = 0; k < count; k++, i++) {
+          results[firstSlot + k] = new Metadata(topic, partition, base < 0 ? -1 : base + i, appendTime >= 0 ? appendTime : timestamps[i]!);
+        }
+        w.remaining -= count;
+        if (w.remaining === 0 && !w.failed) w.resolve(w.single ? results[0]! : results);
       }
     });
     this.track(done);
@@ -277,7 +300,7 @@ export class EmbeddedProducer implements Producer {
   }
 
   private rejectBatch(batch: PendingBatch, error: Error): void {
-    for (const w of batch.waiters) {
+    for (const { waiter: w } of batch.runs) {
       if (w.failed) continue;
       w.failed = true;
       w.reject(error);
