@@ -354,5 +354,71 @@ export function clientSuite(name: string, setup: () => Promise<ClientContext>): 
       expect((await admin.listGroups()).map((g) => g.groupId)).not.toContain(group);
       await admin.close();
     });
+
+    it('calls the rebalance listener and rebalances cooperatively without revoking everything', async () => {
+      const t = topicName('coop');
+      const group = topicName('g-coop');
+      const admin = client.admin();
+      await admin.createTopics([{ name: t, partitions: 4 }]);
+      const events: string[] = [];
+      const listener = (name: string) => ({
+        onPartitionsAssigned: (tps: TopicPartition[]) => void events.push(`${name}+${tps.map((tp) => tp.partition).sort().join(',')}`),
+        onPartitionsRevoked: (tps: TopicPartition[]) => void events.push(`${name}-${tps.map((tp) => tp.partition).sort().join(',')}`),
+      });
+      const a = client.consumer({ groupId: group, partitionAssignmentStrategy: ['cooperative-sticky'], heartbeatIntervalMs: 50 });
+      a.subscribe([t], listener('a'));
+      while (a.assignment().length < 4) await a.poll(100);
+      expect(events).toEqual(['a+0,1,2,3']);
+      const b = client.consumer({ groupId: group, partitionAssignmentStrategy: ['cooperative-sticky'], heartbeatIntervalMs: 50 });
+      b.subscribe([t], listener('b'));
+      // Each consumer polls in its own loop, as applications do.
+      const deadline = Date.now() + 15_000;
+      const settled = () => a.assignment().length === 2 && b.assignment().length === 2;
+      const loop = async (c: Consumer) => {
+        while (Date.now() < deadline && !settled()) await c.poll(50);
+      };
+      await Promise.all([loop(a), loop(b)]);
+      expect([a.assignment().length, b.assignment().length]).toEqual([2, 2]);
+      // a gave up exactly the two partitions b took, never all four.
+      const aRevoked = events.filter((e) => e.startsWith('a-'));
+      expect(aRevoked).toHaveLength(1);
+      expect(aRevoked[0]!.split('-')[1]!.split(',')).toHaveLength(2);
+      expect(events.filter((e) => e.startsWith('b+') && e !== 'b+').map((e) => e.slice(2))).toEqual([b.assignment().map((tp) => tp.partition).sort().join(',')]);
+      await Promise.all([a.close(), b.close(), admin.close()]);
+    });
+
+    it('subscribes by pattern and picks up new matching topics', async () => {
+      const prefix = topicName('pattern');
+      const group = topicName('g-pattern');
+      const admin = client.admin();
+      await admin.createTopics([{ name: `${prefix}-a`, partitions: 1 }, { name: `other-${prefix}`, partitions: 1 }]);
+      const c = client.consumer({ groupId: group, autoOffsetReset: 'earliest', heartbeatIntervalMs: 50 });
+      c.subscribe(new RegExp(`^${prefix}-`));
+      await c.poll(300);
+      expect(c.assignment().map((tp) => tp.topic)).toEqual([`${prefix}-a`]);
+      await admin.createTopics([{ name: `${prefix}-b`, partitions: 1 }]);
+      const producer = client.producer();
+      await producer.send({ topic: `${prefix}-b`, value: 'found' });
+      const got = await pollUntil(c, 1, 10_000);
+      expect(got.map((r) => str(r.value))).toEqual(['found']);
+      expect(c.assignment().map((tp) => tp.topic).sort()).toEqual([`${prefix}-a`, `${prefix}-b`]);
+      await Promise.all([c.close(), producer.close(), admin.close()]);
+    });
+
+    it('auto-commits consumed positions', async () => {
+      const t = topicName('autocommit');
+      const group = topicName('g-auto');
+      const admin = client.admin();
+      await admin.createTopics([{ name: t, partitions: 1 }]);
+      const producer = client.producer();
+      await producer.sendBatch(Array.from({ length: 10 }, (_, i) => ({ topic: t, value: `${i}` })));
+      const c = client.consumer({ groupId: group, autoOffsetReset: 'earliest', autoCommitIntervalMs: 50, heartbeatIntervalMs: 50 });
+      c.subscribe([t]);
+      await pollUntil(c, 10);
+      await new Promise((r) => setTimeout(r, 100));
+      await c.poll(50);
+      expect((await admin.listGroupOffsets(group))[0]).toMatchObject({ partition: 0, offset: 10, lag: 0 });
+      await Promise.all([c.close(), producer.close(), admin.close()]);
+    });
   });
 }
