@@ -80,6 +80,8 @@ export class EmbeddedConsumer implements Consumer {
   /** The partitions of the last completed rebalance (the sticky assignor wants them back). */
   private lastAssignment: TopicPartition[] = [];
   private needsJoin = false;
+  /** True while joining: heartbeats pause, as Kafka's do during a rebalance. */
+  private rebalancing = false;
   private lostPartitions = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private lastPollAt = Date.now();
@@ -199,7 +201,12 @@ export class EmbeddedConsumer implements Consumer {
     }
     while (this.needsJoin && !this.closed) {
       this.needsJoin = false;
-      await this.rebalance();
+      this.rebalancing = true;
+      try {
+        await this.rebalance();
+      } finally {
+        this.rebalancing = false;
+      }
     }
   }
 
@@ -323,7 +330,7 @@ export class EmbeddedConsumer implements Consumer {
   }
 
   private heartbeat(): void {
-    if (this.closed || this.mode !== 'subscribe' || this.memberId === '') return;
+    if (this.closed || this.rebalancing || this.mode !== 'subscribe' || this.memberId === '') return;
     if (Date.now() - this.lastPollAt > this.cfg.maxPollIntervalMs) {
       // Kafka's rule: a consumer that stopped polling leaves, so its partitions move on.
       this.broker.logger.warn(`Consumer ${this.memberId} did not poll for max.poll.interval.ms=${this.cfg.maxPollIntervalMs}; leaving group ${this.cfg.groupId}`);
