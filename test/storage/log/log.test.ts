@@ -92,6 +92,24 @@ describe('Log', () => {
     expect(both).toBe(2);
   });
 
+  it('rolls by segment.ms and fsyncs by flush.messages', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    let now = 1_000_000;
+    const timed = Log.open(t.dir, 't', 0, buildLogConfig({ 'segment.ms': '1000', 'flush.messages': '2' }), { now: () => now, logger: silentLogger }, { clean: false });
+    cleanups.push(() => timed.close());
+    timed.append(batch(['a'], now));
+    now += 500;
+    timed.append(batch(['b'], now));
+    expect(timed.segmentCount).toBe(1);
+    // Two messages since the last flush: the recovery point moved to the log end.
+    expect(readFileSync(join(t.dir, 'recovery-point'), 'utf8').trim()).toBe('2');
+    now += 1000;
+    timed.append(batch(['c'], now));
+    expect(timed.segmentCount).toBe(2);
+    expect(timed.listSegments()[1]!.baseOffset).toBe(2);
+  });
+
   it('writes appends only when flushed, coalescing them', () => {
     const { log, dir } = fresh();
     log.append(batch(['a']));
