@@ -62,39 +62,17 @@ export class OffsetIndex {
 
   /** The last entry at or before `offset`: where a scan for it starts. */
   lookup(offset: number): { offset: number; position: number } {
-    const rel = offset - this.baseOffset;
-    let lo = 0;
-    let hi = this.count - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.rel[mid]! <= rel) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    if (found < 0) return { offset: this.baseOffset, position: 0 };
-    return { offset: this.baseOffset + this.rel[found]!, position: this.positions[found]! };
+    return this.entry(floorIndex(this.rel, this.count, offset - this.baseOffset));
   }
 
   /** The last entry at or before file position `position`. */
   lookupPosition(position: number): { offset: number; position: number } {
-    let lo = 0;
-    let hi = this.count - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.positions[mid]! <= position) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    if (found < 0) return { offset: this.baseOffset, position: 0 };
-    return { offset: this.baseOffset + this.rel[found]!, position: this.positions[found]! };
+    return this.entry(floorIndex(this.positions, this.count, position));
+  }
+
+  private entry(i: number): { offset: number; position: number } {
+    if (i < 0) return { offset: this.baseOffset, position: 0 };
+    return { offset: this.baseOffset + this.rel[i]!, position: this.positions[i]! };
   }
 
   clear(): void {
@@ -148,4 +126,21 @@ export class OffsetIndex {
   deleteFile(): void {
     rmSync(this.path, { force: true });
   }
+}
+
+/** The index of the last of the first `count` (ascending) entries that is <= `target`, or -1. */
+export function floorIndex(sorted: ArrayLike<number>, count: number, target: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= target) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
 }

@@ -477,20 +477,14 @@ export function decodeRecordsWith<T>(
 let cursor = 0;
 
 function varintAt(buf: Buffer, end: number): number {
-  if (cursor < end) {
-    const b = buf[cursor]!;
-    if (b < 0x80) {
-      cursor++;
-      return (b >>> 1) ^ -(b & 1);
-    }
-  }
-  const r = new VarintReader(buf, cursor, end);
-  const v = r.varint();
-  cursor = r.pos;
-  return v;
+  return varAt(buf, end, false);
 }
 
 function varlongAt(buf: Buffer, end: number): number {
+  return varAt(buf, end, true);
+}
+
+function varAt(buf: Buffer, end: number, long: boolean): number {
   if (cursor < end) {
     const b = buf[cursor]!;
     if (b < 0x80) {
@@ -499,7 +493,7 @@ function varlongAt(buf: Buffer, end: number): number {
     }
   }
   const r = new VarintReader(buf, cursor, end);
-  const v = r.varlong();
+  const v = long ? r.varlong() : r.varint();
   cursor = r.pos;
   return v;
 }

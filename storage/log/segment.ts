@@ -195,33 +195,11 @@ export class Segment {
   }
 
   /**
-   * Validates every batch from `fromPosition` (CRC, framing, offsets growing), rebuilding the
-   * indexes, and truncates the file at the first bad batch. Returns the bytes truncated.
+   * Validates every batch (CRC, framing, offsets growing), rebuilding the indexes, and truncates
+   * the file at the first bad batch. Returns the bytes truncated.
    */
-  recover(maxBatchBytes: number, fromPosition = 0): number {
-    if (fromPosition === 0) {
-      this.index.clear();
-      this.timeIndex.clear();
-      this.maxTimestamp = -1;
-      this.offsetOfMaxTimestamp = -1;
-      this.nextOffset = this.baseOffset;
-    }
-    this.bytesSinceIndexEntry = 0;
-    let validEnd = fromPosition;
-    this.scan(fromPosition, (buf, pos, filePosition, size) => {
-      try {
-        if (size > maxBatchBytes + LOG_OVERHEAD * 2 + BATCH_HEADER_SIZE) return false;
-        validateBatch(buf, pos, pos + size);
-      } catch {
-        return false;
-      }
-      const baseOffset = readInt64(buf, pos + BASE_OFFSET);
-      const lastOffset = baseOffset + buf.readInt32BE(pos + LAST_OFFSET_DELTA);
-      if (baseOffset < this.nextOffset) return false;
-      this.indexBatch(filePosition, size, lastOffset, readInt64(buf, pos + MAX_TIMESTAMP));
-      validEnd = filePosition + size;
-      return true;
-    });
+  recover(maxBatchBytes: number): number {
+    const validEnd = this.reindex(maxBatchBytes);
     const truncated = this.size - validEnd;
     if (truncated > 0) this.truncateTo(validEnd);
     return truncated;
@@ -229,16 +207,34 @@ export class Segment {
 
   /** Rebuilds the indexes and offsets by walking batch headers (no CRC check). */
   rebuildIndexes(): void {
+    this.reindex(null);
+  }
+
+  /** Walks the batches, indexing them; with a size limit, validates each and stops at the first bad one. Returns where the good batches end. */
+  private reindex(maxBatchBytes: number | null): number {
     this.index.clear();
     this.timeIndex.clear();
     this.maxTimestamp = -1;
     this.offsetOfMaxTimestamp = -1;
     this.nextOffset = this.baseOffset;
     this.bytesSinceIndexEntry = 0;
+    let validEnd = 0;
     this.scan(0, (buf, pos, filePosition, size) => {
+      if (maxBatchBytes !== null) {
+        try {
+          if (size > maxBatchBytes + LOG_OVERHEAD * 2 + BATCH_HEADER_SIZE) return false;
+          validateBatch(buf, pos, pos + size);
+        } catch {
+          return false;
+        }
+      }
       const baseOffset = readInt64(buf, pos + BASE_OFFSET);
+      if (maxBatchBytes !== null && baseOffset < this.nextOffset) return false;
       this.indexBatch(filePosition, size, baseOffset + buf.readInt32BE(pos + LAST_OFFSET_DELTA), readInt64(buf, pos + MAX_TIMESTAMP));
+      validEnd = filePosition + size;
+      return true;
     });
+    return validEnd;
   }
 
   /**

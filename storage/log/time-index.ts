@@ -10,6 +10,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { readInt64, writeInt64 } from './record-batch.js';
 import { writeFileAtomic } from './files.js';
+import { floorIndex } from './offset-index.js';
 
 const ENTRY = 12;
 
@@ -60,18 +61,7 @@ export class TimeIndex {
 
   /** The offset to start scanning from for the first record with timestamp >= `timestamp`. */
   lookup(timestamp: number): number {
-    let lo = 0;
-    let hi = this.count - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.timestamps[mid]! <= timestamp) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
+    const found = floorIndex(this.timestamps, this.count, timestamp);
     return found < 0 ? this.baseOffset : this.baseOffset + this.rel[found]!;
   }
 
