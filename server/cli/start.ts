@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Broker, type BrokerOptions } from '../../storage/broker/broker.js';
 import { consoleLogger } from '../../storage/logger.js';
+import { KafkaListener, type KafkaListenerOptions } from '../kafka/index.js';
 
 export interface StartOptions {
   dataDir: string;
@@ -22,23 +23,40 @@ function port(value: string): number {
   return n;
 }
 
-function readConfig(path: string | undefined): Partial<BrokerOptions> {
+/** The config file: broker options, plus `kafka` for the listener (e.g. advertisedHost, sasl). */
+type ConfigFile = Partial<BrokerOptions> & { kafka?: Partial<KafkaListenerOptions> };
+
+function readConfig(path: string | undefined): ConfigFile {
   if (!path) return {};
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Partial<BrokerOptions>;
+    return JSON.parse(readFileSync(path, 'utf8')) as ConfigFile;
   } catch (err) {
     throw new Error(`Cannot read the config file ${path}: ${(err as Error).message}`);
   }
 }
 
-export async function start(opts: StartOptions): Promise<{ broker: Broker; stop: () => Promise<void> }> {
+export interface Running {
+  broker: Broker;
+  kafka: { host: string; port: number };
+  stop(): Promise<void>;
+}
+
+/** Opens the broker and starts its servers. */
+export async function start(opts: StartOptions): Promise<Running> {
   const logger = consoleLogger();
   const dataDir = resolve(opts.dataDir);
-  const broker = await Broker.open({ ...readConfig(opts.config), dataDir, logger });
-  // The broker's timers do not hold the process open; this does, until stop().
-  const keepAlive = setInterval(() => {}, 1 << 30);
+  const { kafka: kafkaOptions, ...brokerOptions } = readConfig(opts.config);
+  const broker = await Broker.open({ ...brokerOptions, dataDir, logger });
+  const listener = new KafkaListener(broker, { ...kafkaOptions, host: opts.host, port: opts.kafkaPort, logger });
+  let kafka: { host: string; port: number };
+  try {
+    kafka = await listener.start();
+  } catch (err) {
+    await broker.close();
+    throw err;
+  }
   const stop = async (): Promise<void> => {
-    clearInterval(keepAlive);
+    await listener.close();
     await broker.close();
   };
   const topics = broker.listTopics();
@@ -46,12 +64,13 @@ export async function start(opts: StartOptions): Promise<{ broker: Broker; stop:
     [
       `Freshet broker ${broker.nodeId} (cluster ${broker.clusterId}) is running.`,
       `  data directory: ${dataDir}`,
+      `  Kafka protocol: ${kafka.host}:${kafka.port}   (e.g. kcat -b ${kafka.host}:${kafka.port} -L)`,
       `  topics:         ${topics.length === 0 ? '(none yet)' : topics.join(', ')}`,
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),
   );
-  return { broker, stop };
+  return { broker, kafka, stop };
 }
 
 export function registerStart(program: Command): void {

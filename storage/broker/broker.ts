@@ -427,7 +427,7 @@ export class Broker {
         if (gotData && limit <= 0) {
           return { ...base, error: null, highWatermark: log.highWatermark, lastStableOffset: log.lastStableOffset, logStartOffset: log.logStartOffset, abortedTransactions: isolation === 'read_committed' ? [] : null, records: Buffer.alloc(0) };
         }
-        const res = log.read(req.offset, limit, isolation);
+        const res = log.read(req.offset, limit, isolation, undefined, !gotData);
         if (res.records.length > 0) gotData = true;
         budget -= res.records.length;
         return { ...base, error: null, ...res };

@@ -560,8 +560,10 @@ export class Log {
    * watermark (read_uncommitted) or the last stable offset (read_committed). With `scratch`,
    * bytes are read into it and the records are a view of it, valid until the caller's next read
    * into the same buffer: a streaming reader's (or the wire fetch path's) reusable buffer.
+   * With `minOneBatch` false, a first batch larger than `maxBytes` is not returned either (the
+   * later partitions of a fetch response, KIP-74).
    */
-  read(offset: number, maxBytes: number, isolation: IsolationLevel = 'read_uncommitted', scratch?: Buffer): FetchResult {
+  read(offset: number, maxBytes: number, isolation: IsolationLevel = 'read_uncommitted', scratch?: Buffer, minOneBatch = true): FetchResult {
     this.ensureOpen();
     this.flushPending();
     const highWatermark = this.highWatermark;
@@ -574,7 +576,7 @@ export class Log {
     let records = EMPTY;
     if (offset < upper) {
       for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
-        const found = this.readSegment(this.segments[i]!, offset, upper, maxBytes, scratch);
+        const found = this.readSegment(this.segments[i]!, offset, upper, maxBytes, scratch, minOneBatch);
         if (found !== null) {
           records = found;
           break;
@@ -597,7 +599,7 @@ export class Log {
   }
 
   /** Batches of one segment from the one holding `offset`; null if none is there (a gap). */
-  private readSegment(seg: Segment, offset: number, upper: number, maxBytes: number, scratch?: Buffer): Buffer | null {
+  private readSegment(seg: Segment, offset: number, upper: number, maxBytes: number, scratch: Buffer | undefined, minOneBatch: boolean): Buffer | null {
     let filePos = seg.index.lookup(offset).position;
     const slack = this.config.indexIntervalBytes * 2 + BATCH_HEADER_SIZE;
     for (;;) {
@@ -622,6 +624,7 @@ export class Log {
             pos += size;
             continue;
           }
+          if (size > maxBytes && !minOneBatch) return EMPTY;
           if (!whole) {
             // The first batch is larger than what was read: read exactly it.
             return seg.read(filePos + pos, size);
