@@ -82,7 +82,7 @@ describe('OffsetFetch', () => {
     producer.beginTransaction();
     await producer.sendOffsetsToTransaction([{ topic: 'oc', partition: 1, offset: 99 }], 'oc-simple');
     const stable = await c.request(9, 7, { groupId: 'oc-simple', topics: [{ name: 'oc', partitionIndexes: [1] }], requireStable: true });
-    expect(stable.topics[0]!.partitions[0]!.errorCode).toBe(87);
+    expect(stable.topics[0]!.partitions[0]!.errorCode).toBe(88);
     const loose = await c.request(9, 7, { groupId: 'oc-simple', topics: [{ name: 'oc', partitionIndexes: [1] }], requireStable: false });
     expect(loose.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, committedOffset: 7n });
     await producer.commitTransaction();

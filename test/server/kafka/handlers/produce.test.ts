@@ -55,7 +55,7 @@ describe('Produce', () => {
       [0, 2],
       [0, 43],
       [0, 10],
-      [0, 86],
+      [0, 87],
     ]);
     expect(responses[4]!.errorMessage).toContain('max.message.bytes');
     expect(responses[1]!.baseOffset).toBe(-1n);

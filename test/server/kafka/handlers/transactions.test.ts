@@ -88,7 +88,7 @@ describe('transactions', () => {
     expect(current.producerId).toBe(old.producerId);
     expect(current.producerEpoch).toBe(old.producerEpoch + 1);
     const stale = await c.request(24, 3, { v3AndBelowTransactionalId: 'fenced', v3AndBelowProducerId: old.producerId, v3AndBelowProducerEpoch: old.producerEpoch, v3AndBelowTopics: [{ name: 'tx', partitions: [0] }] });
-    expect(stale.resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode).toBe(89);
+    expect(stale.resultsByTopicV3AndBelow[0]!.resultsByPartition[0]!.partitionErrorCode).toBe(90);
     expect((await c.request(25, 2, { transactionalId: 'fenced', producerId: 424242n, producerEpoch: 0, groupId: 'g' })).errorCode).toBe(49);
     expect((await c.request(22, 2, { transactionalId: 'bad-timeout', transactionTimeoutMs: 0 })).errorCode).toBe(50);
   });
