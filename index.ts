@@ -12,3 +12,5 @@ export { murmur2, partitionForKey } from './storage/broker/partitioner.js';
 export { consoleLogger, silentLogger } from './storage/logger.js';
 export type { Logger, LogLevel } from './storage/logger.js';
 export { TOPIC_CONFIGS } from './storage/log/log-config.js';
+export { RemoteClient } from './storage/remote/client.js';
+export type { RemoteClientConfig } from './storage/remote/config.js';

@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { Broker } from '../storage/broker/broker.js';
+import { silentLogger } from '../storage/logger.js';
+import { KafkaListener } from '../server/kafka/index.js';
+import { tempDir } from './helpers/tmp.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -20,5 +24,21 @@ describe('examples', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/transactions.ts'], { cwd: root, env: { ...process.env, FRESHET_LOG_LEVEL: 'warn' } });
     expect(stdout).toContain("'o1: shipped', 'o2: shipped', 'o3: shipped'");
     expect(stdout).toMatch(/offset: 3,\s+logEndOffset: 3,\s+lag: 0/);
+  });
+
+  it('remote-client talks to a broker over the Kafka protocol', async () => {
+    const { dir, cleanup } = tempDir();
+    const broker = await Broker.open({ dataDir: dir, logger: silentLogger, groupInitialRebalanceDelayMs: 0, offsetsTopicPartitions: 2 });
+    const listener = new KafkaListener(broker, { port: 0, logger: silentLogger });
+    const { host, port } = await listener.start();
+    try {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/remote-client.ts'], { cwd: root, env: { ...process.env, FRESHET_BOOTSTRAP: `${host}:${port}` } });
+      for (const user of ['alice', 'bob', 'carol']) expect(stdout).toContain(`${user}: signed up: ${user}`);
+      expect(stdout).toMatch(/lag: 0/);
+    } finally {
+      await listener.close();
+      await broker.close();
+      cleanup();
+    }
   });
 });
