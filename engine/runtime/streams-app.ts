@@ -1,0 +1,215 @@
+/**
+ * StreamsApp: runs a topology against real topics (Kafka Streams' KafkaStreams). It works on any
+ * StorageClient, the embedded broker's or a RemoteClient on a Kafka cluster:
+ *
+ *   const app = new StreamsApp(builder.build(), { applicationId: 'orders' }, broker.client());
+ *   app.onStateChange((s) => console.log(s));
+ *   await app.start();             // internal topics created, group joined in the background
+ *   await app.waitForState('RUNNING');
+ *   app.store('counts').get('k');  // interactive query over this instance's tasks
+ *   await app.close();             // commit, checkpoints, leave the group
+ *
+ * Instances with the same applicationId form one consumer group and share the partitions; each
+ * task's state moves with it through its changelog topics.
+ */
+import { partitionForKey } from '../../storage/broker/partitioner.js';
+import type { Admin, StorageClient } from '../../storage/client/types.js';
+import type { Serde } from '../serde/serde.js';
+import { TopologyError, type SubTopology, type Topology } from '../topology/topology.js';
+import { collectMetrics, type StreamsMetrics } from './app-metrics.js';
+import { AppStateMachine, type AppState, type StateListener } from './app-state.js';
+import { describeError, StreamsError } from './errors.js';
+import { compositeView, type KeyQueryMetadata } from './interactive-queries.js';
+import { prepareTopics, SourceRouter, TopicNamer, type TopicPlan } from './internal-topics.js';
+import { StateDirectory } from './state-directory.js';
+import { StreamThread } from './stream-thread.js';
+import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
+
+export type { AppState, StateListener } from './app-state.js';
+export type { StreamsMetrics } from './app-metrics.js';
+export type { KeyQueryMetadata } from './interactive-queries.js';
+
+export class StreamsApp {
+  readonly config: ResolvedStreamsConfig;
+  private readonly states: AppStateMachine;
+  private readonly subs: SubTopology[];
+  private readonly namer: TopicNamer;
+  private readonly stateDirectory: StateDirectory;
+  private thread: StreamThread | null = null;
+  private admin: Admin | null = null;
+  private plan: TopicPlan | null = null;
+  private stopped: Promise<void> | null = null;
+  private fatal: unknown = undefined;
+
+  constructor(
+    readonly topology: Topology,
+    config: StreamsConfig,
+    private readonly client: StorageClient,
+  ) {
+    this.config = resolveStreamsConfig(config);
+    this.states = new AppStateMachine(this.config.logger);
+    this.subs = topology.subTopologies();
+    this.namer = new TopicNamer(this.config.applicationId, topology);
+    this.stateDirectory = new StateDirectory(this.config.stateDir, this.config.applicationId);
+    if (topology.globalStores().length > 0) {
+      throw new TopologyError('Global stores are not supported by StreamsApp yet: use a KTable (a partitioned store) instead.');
+    }
+  }
+
+  get state(): AppState {
+    return this.states.state;
+  }
+
+  /** The error that put the app into ERROR, if any. */
+  get error(): unknown {
+    return this.fatal;
+  }
+
+  /** Calls `listener(newState, oldState)` on every transition; returns a function that removes it. */
+  onStateChange(listener: StateListener): () => void {
+    return this.states.onChange(listener);
+  }
+
+  /** Resolves once the app is in `state` (or one of them). */
+  waitForState(state: AppState | readonly AppState[], timeoutMs = 30_000): Promise<AppState> {
+    return this.states.waitFor(typeof state === 'string' ? [state] : state, timeoutMs);
+  }
+
+  /**
+   * Prepares topics and starts processing in the background. Throws (and the app goes to ERROR)
+   * when the topology cannot run: missing source topics, topics that are not co-partitioned,
+   * internal topics of the wrong size, a state directory in use.
+   */
+  async start(): Promise<void> {
+    if (this.states.state !== 'CREATED') throw new StreamsError('STREAMS_ILLEGAL_STATE', `start() may be called once, on a new app; this app is ${this.states.state}.`);
+    if (this.subs.length === 0) throw new TopologyError('The topology has no source nodes: add a source (builder.stream(...) or addSource) before starting it.');
+    this.states.transition('REBALANCING');
+    try {
+      this.stateDirectory.lock();
+      const processId = this.stateDirectory.processId();
+      this.admin = this.client.admin();
+      const router = new SourceRouter(this.subs, this.namer);
+      this.plan = await prepareTopics(this.topology, this.subs, this.namer, router, this.admin, this.config.replicationFactor, this.config.logger);
+      await this.learnSinkPartitions(this.plan);
+      this.thread = new StreamThread({
+        config: this.config,
+        topology: this.topology,
+        subs: this.subs,
+        plan: this.plan,
+        namer: this.namer,
+        router,
+        client: this.client,
+        admin: this.admin,
+        stateDirectory: this.stateDirectory,
+        processId,
+        states: this.states,
+        onFatal: (err) => void this.stopWithError(err),
+      });
+      await this.thread.start();
+    } catch (err) {
+      this.fatal = err;
+      this.states.transition('PENDING_ERROR');
+      await this.release();
+      this.states.transition('ERROR');
+      throw err;
+    }
+  }
+
+  /** Sinks with a partitioner need their topics' partition counts synchronously. */
+  private async learnSinkPartitions(plan: TopicPlan): Promise<void> {
+    const sinks = new Set(this.subs.flatMap((s) => s.sinkTopics.map((t) => this.namer.topicName(t))).filter((t) => !plan.partitionCounts.has(t)));
+    if (sinks.size === 0) return;
+    const existing = new Set(await this.admin!.listTopics());
+    const known = [...sinks].filter((t) => existing.has(t));
+    if (known.length === 0) return;
+    for (const t of await this.admin!.describeTopics(known)) plan.partitionCounts.set(t.name, t.partitions.length);
+  }
+
+  private stopWithError(err: unknown): Promise<void> {
+    if (this.stopped) return this.stopped;
+    this.fatal = err;
+    this.config.logger.error(`Processing failed; the app stops: ${describeError(err)}`);
+    this.states.transition('PENDING_ERROR');
+    this.stopped = (async () => {
+      await this.thread?.shutdown(err);
+      await this.release();
+      this.states.transition('ERROR');
+    })();
+    return this.stopped;
+  }
+
+  private async release(): Promise<void> {
+    try {
+      await this.admin?.close();
+    } catch (err) {
+      this.config.logger.warn(`Closing the admin client failed: ${describeError(err)}`);
+    }
+    this.stateDirectory.unlock();
+  }
+
+  /**
+   * Stops gracefully: commits, closes the tasks (writing checkpoints), leaves the group.
+   * Resolves true when that finished within `timeoutMs` (the shutdown continues otherwise).
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<boolean> {
+    if (!this.stopped) {
+      if (this.states.state === 'CREATED') {
+        this.states.transition('PENDING_SHUTDOWN');
+        this.states.transition('NOT_RUNNING');
+        return true;
+      }
+      if (this.states.state === 'ERROR') return true;
+      this.states.transition('PENDING_SHUTDOWN');
+      this.stopped = (async () => {
+        await this.thread?.shutdown();
+        await this.release();
+        this.states.transition('NOT_RUNNING');
+      })();
+    }
+    const timeoutMs = options.timeoutMs ?? Number.MAX_SAFE_INTEGER;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.min(timeoutMs, 2 ** 31 - 1));
+    });
+    try {
+      return await Promise.race([this.stopped.then(() => true), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  metrics(): StreamsMetrics {
+    return collectMetrics(this.states.state, this.thread);
+  }
+
+  // ------------------------------------------------------------ interactive queries
+
+  /**
+   * A read-only view of a store over the tasks this instance runs (ReadOnlyKeyValueStore,
+   * ReadOnlyWindowStore or ReadOnlySessionStore, by the store's kind). Restoring tasks are not
+   * included; calls throw STORE_NOT_QUERYABLE while the app is not running or rebalancing.
+   */
+  store<S = unknown>(name: string): S {
+    const entry = this.topology.stores.get(name);
+    if (!entry) throw new StreamsError('STORE_NOT_QUERYABLE', `The topology has no state store named '${name}'. Stores: ${[...this.topology.stores.keys()].join(', ') || 'none'}.`);
+    const instances = () => {
+      const s = this.states.state;
+      if (s !== 'RUNNING' && s !== 'REBALANCING') throw new StreamsError('STORE_NOT_QUERYABLE', `State store '${name}' cannot be queried while the app is ${s}; wait for RUNNING.`);
+      return (this.thread?.tasks.runningTasks() ?? []).map((t) => t.task.stores.get(name)).filter((x) => x !== undefined);
+    };
+    return compositeView(entry.builder.kind, instances) as S;
+  }
+
+  /** Which partition (task) holds `key` in a store, and whether this instance runs it. */
+  queryMetadataForKey<K>(storeName: string, key: K, keySerde: Serde<K>): KeyQueryMetadata {
+    const sub = this.subs.find((s) => s.stores.includes(storeName));
+    if (!sub) throw new StreamsError('STORE_NOT_QUERYABLE', `No sub-topology has a state store named '${storeName}'.`);
+    const partitions = this.plan?.taskCounts.get(sub.id);
+    if (partitions === undefined) throw new StreamsError('STREAMS_ILLEGAL_STATE', 'Key metadata is known once the app has started.');
+    const bytes = keySerde.serialize(this.namer.changelogTopic(storeName) ?? storeName, key);
+    if (bytes === null) throw new StreamsError('STORE_NOT_QUERYABLE', 'A null key has no partition.');
+    const partition = partitionForKey(bytes, partitions);
+    const taskId = `${sub.id}_${partition}`;
+    return { partition, taskId, isLocal: this.thread?.runningTask(taskId) !== undefined };
+  }
+}

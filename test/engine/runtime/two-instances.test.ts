@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../storage/logger.js';
+import type { ReadOnlyKeyValueStore } from '../../../storage/state/stores.js';
+import { StreamsApp } from '../../../engine/runtime/streams-app.js';
+import { startKafka, type KafkaHarness } from '../../server/kafka/helpers.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { countTopology, produce, waitUntil } from './helpers.js';
+
+const script = fileURLToPath(new URL('./fixtures/remote-count-app.ts', import.meta.url));
+
+interface Status {
+  state: string;
+  tasks: string[];
+  restored: number;
+  processed: number;
+  table: Record<string, number> | null;
+}
+
+interface Instance {
+  child: ChildProcess;
+  last: Status | null;
+  exited: Promise<number | null>;
+}
+
+function launch(bootstrap: string, stateDir: string): Instance {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, bootstrap, stateDir, 'two'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const inst: Instance = { child, last: null, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (line.startsWith('status ')) inst.last = JSON.parse(line.slice(7)) as Status;
+  });
+  return inst;
+}
+
+const running = (i: Instance): string[] => (i.last?.state === 'RUNNING' ? i.last.tasks.filter((t) => t.endsWith(':running')).map((t) => t.split(':')[0]!) : []);
+
+describe('two instances over the Kafka protocol', () => {
+  let kafka: KafkaHarness;
+  const dirs = [tempDir('freshet-two-a-'), tempDir('freshet-two-b-'), tempDir('freshet-two-single-')];
+
+  beforeAll(async () => {
+    kafka = await startKafka({ broker: { transactionAbortCheckIntervalMs: 500 } });
+    kafka.broker.createTopic('input', { partitions: 4 });
+    kafka.broker.createTopic('output', { partitions: 4 });
+  });
+
+  afterAll(async () => {
+    await kafka.stop();
+    for (const d of dirs) d.cleanup();
+  });
+
+  it('split the partitions, and the survivor takes over the killed one\'s tasks with their state', async () => {
+    const client = kafka.broker.client();
+    const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${(from + i) % 11}`, value: `v${from + i}` }));
+    await produce(client, 'input', batch(0, 400));
+
+    const a = launch(kafka.bootstrap, dirs[0]!.dir);
+    await waitUntil('a running', () => running(a).length === 4, 30_000);
+    const b = launch(kafka.bootstrap, dirs[1]!.dir);
+    try {
+      await waitUntil('the tasks split between a and b', () => running(a).length === 2 && running(b).length === 2, 30_000);
+      expect([...running(a), ...running(b)].sort()).toEqual(['0_0', '0_1', '0_2', '0_3']);
+      const admin = client.admin();
+      const committed = async () => (await admin.listGroupOffsets('two')).filter((o) => o.topic === 'input').reduce((n, o) => n + o.offset, 0);
+      await waitUntil('the first batch committed', async () => (await committed()) === 400, 30_000);
+
+      const restoredBefore = b.last!.restored;
+      a.child.kill('SIGKILL');
+      await a.exited;
+      await produce(client, 'input', batch(400, 400));
+      await waitUntil('b took over every task', () => running(b).length === 4, 30_000);
+      await waitUntil('everything committed', async () => (await committed()) === 800, 30_000);
+      await admin.close();
+      // b rebuilt a's tasks from their changelogs.
+      expect(b.last!.restored).toBeGreaterThan(restoredBefore);
+      await waitUntil('b reports the full table', () => Object.keys(b.last?.table ?? {}).length === 11 && b.last!.processed > 0);
+      const distributed = b.last!.table!;
+
+      // The same input through one instance gives the same table.
+      const single = new StreamsApp(countTopology({ output: 'output-single' }), { applicationId: 'single', stateDir: dirs[2]!.dir, logger: silentLogger, processingGuarantee: 'exactly_once_v2' }, client);
+      await single.start();
+      await waitUntil('single counted everything', () => single.metrics().processed === 800);
+      const table = Object.fromEntries([...single.store<ReadOnlyKeyValueStore<string, string>>('counts').all()].map((kv) => [kv.key, Number(kv.value)]));
+      await single.close();
+      expect(distributed).toEqual(table);
+      expect(Object.values(table).reduce((n, c) => n + c, 0)).toBe(800);
+    } finally {
+      for (const i of [a, b]) if (i.child.exitCode === null && i.child.signalCode === null) i.child.kill('SIGTERM');
+      await Promise.all([a.exited, b.exited]);
+    }
+  }, 120_000);
+});
