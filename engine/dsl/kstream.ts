@@ -22,7 +22,13 @@ import {
   type ValueMapper,
 } from '../operators/stateless.js';
 import type { InternalStreamsBuilder } from './internal-builder.js';
-import type { Branched, Named, Produced, Repartitioned } from './options.js';
+import type { Branched, Grouped, Joined, Materialized, Named, Produced, Repartitioned } from './options.js';
+import { KGroupedStream } from './kgrouped-stream.js';
+import { KTable } from './ktable.js';
+import type { GlobalKTable } from './global-ktable.js';
+import { keyValueStore } from './materialize.js';
+import { ktableSourceProcessor, storeValueGetter } from '../operators/ktable.js';
+import { streamGlobalTableJoinProcessor, streamTableJoinProcessor, type ValueJoiner } from '../operators/table-joins.js';
 
 export class KStream<K, V> {
   constructor(
@@ -111,6 +117,58 @@ export class KStream<K, V> {
   /** A processor that changes values only: whatever key it forwards, the input key is kept. */
   processValues<VR>(supplier: ProcessorSupplier<K, V, K, VR>, options: Named & { stores?: string[] } = {}): KStream<K, VR> {
     return this.next(this.builder.name(options.name, 'KSTREAM-PROCESSVALUES-'), fixedKeyProcessor(supplier), this.keySerde, undefined, this.repartitionRequired, options.stores ?? []);
+  }
+
+  /** Groups by the current key (repartitioning first if an upstream operator changed keys). */
+  groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
+    return new KGroupedStream(this, grouped);
+  }
+
+  /** Groups by a new key: selectKey, then groupByKey (always through a repartition topic). */
+  groupBy<KR>(selector: KeyValueMapper<K, V, KR>, grouped: Grouped<KR, V> = {}): KGroupedStream<KR, V> {
+    const keyed = this.selectKey(selector).withSerdes<KR, V>(grouped.keySerde, grouped.valueSerde ?? this.valueSerde);
+    return new KGroupedStream(keyed, grouped);
+  }
+
+  /** The stream as a table: each record upserts its key (a null value deletes it). */
+  toTable(options: Named & { materialized?: Materialized<K, V> } = {}): KTable<K, V> {
+    const materialized = options.materialized ?? {};
+    const source = this.repartitionRequired ? this.repartition({ keySerde: materialized.keySerde ?? this.keySerde, valueSerde: materialized.valueSerde ?? this.valueSerde }) : this;
+    const name = this.builder.name(options.name, 'KSTREAM-TOTABLE-');
+    const store = keyValueStore<K, V>(this.builder, materialized, 'KSTREAM-TOTABLE-STATE-STORE-', materialized.keySerde ?? this.keySerde, materialized.valueSerde ?? this.valueSerde);
+    this.builder.addProcessor(name, ktableSourceProcessor<K, V>(store.name), [source.nodeName]);
+    this.builder.addStore(store.builder, name);
+    return new KTable<K, V>(this.builder, name, materialized.keySerde ?? this.keySerde, materialized.valueSerde ?? this.valueSerde, storeValueGetter(store.name), store.name);
+  }
+
+  /** Joins each record with the table's current value for its key (inner: only when there is one). */
+  join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT, VR, K>, joined: Joined<K, V, VT> = {}): KStream<K, VR> {
+    return this.tableJoin(table, joiner as ValueJoiner<V, VT | null, VR, K>, false, joined);
+  }
+
+  /** Joins each record with the table's value for its key, or null when there is none. */
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, VR, K>, joined: Joined<K, V, VT> = {}): KStream<K, VR> {
+    return this.tableJoin(table, joiner, true, joined);
+  }
+
+  private tableJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, VR, K>, left: boolean, joined: Joined<K, V, VT>): KStream<K, VR> {
+    const name = this.builder.name(joined.name, left ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-');
+    const input = this.repartitionRequired ? this.repartition({ name: `${name}`, keySerde: joined.keySerde ?? this.keySerde, valueSerde: joined.valueSerde ?? this.valueSerde }) : this;
+    this.builder.addProcessor(name, streamTableJoinProcessor(table.valueGetter, joiner, left), [input.nodeName], table.valueGetter.storeNames);
+    return new KStream<K, VR>(this.builder, name, this.keySerde, undefined, false);
+  }
+
+  /** Joins with a global table by a key computed from each record (no co-partitioning needed). */
+  joinGlobal<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: ValueJoiner<V, GV, VR, K>, named: Named = {}): KStream<K, VR> {
+    const name = this.builder.name(named.name, 'KSTREAM-JOIN-');
+    this.builder.addProcessor(name, streamGlobalTableJoinProcessor<K, V, GK, GV, VR>(table.storeName, keySelector, joiner as ValueJoiner<V, GV | null, VR, K>, false), [this.nodeName]);
+    return new KStream<K, VR>(this.builder, name, this.keySerde, undefined, this.repartitionRequired);
+  }
+
+  leftJoinGlobal<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: ValueJoiner<V, GV | null, VR, K>, named: Named = {}): KStream<K, VR> {
+    const name = this.builder.name(named.name, 'KSTREAM-LEFTJOIN-');
+    this.builder.addProcessor(name, streamGlobalTableJoinProcessor<K, V, GK, GV, VR>(table.storeName, keySelector, joiner, true), [this.nodeName]);
+    return new KStream<K, VR>(this.builder, name, this.keySerde, undefined, this.repartitionRequired);
   }
 
   /** Serdes for what follows (useful after map/mapValues lost them). */

@@ -75,6 +75,7 @@ export class StreamTask {
   private currentRecord: RecordContext | null = null;
   private currentRaw: RawRecord | null = null;
   private commitRequested = false;
+  private failedNode: string | null = null;
   private closed = false;
 
   constructor(readonly config: TaskConfig) {
@@ -242,7 +243,8 @@ export class StreamTask {
 
   private handleProcessingError(err: unknown): void {
     if (err instanceof TaskProcessingError) throw err;
-    const nodeName = this.currentNode?.name ?? '?';
+    const nodeName = this.failedNode ?? this.currentNode?.name ?? '?';
+    this.failedNode = null;
     this.currentNode = null;
     this.metrics.skippedProcessing++;
     const response = this.config.onProcessingError?.(err, this.currentRaw, nodeName) ?? 'fail';
@@ -267,6 +269,10 @@ export class StreamTask {
           this.writeSink(node, record);
           break;
       }
+    } catch (err) {
+      // Remember the innermost node that threw, for the error message.
+      this.failedNode ??= node.name;
+      throw err;
     } finally {
       this.currentNode = previous;
     }
@@ -295,6 +301,24 @@ export class StreamTask {
     }
     const children = node.children;
     for (let i = 0; i < children.length; i++) this.forwardTo(children[i]!, record);
+  }
+
+  /** Forwards as if `nodeName` were processing: how a cache flush emits a table's updates. */
+  forwardFrom(nodeName: string, record: Record<unknown, unknown>): void {
+    const node = this.nodes.get(nodeName);
+    if (!node) throw new TopologyError(`Task ${this.id} has no node '${nodeName}'.`);
+    const previous = this.currentNode;
+    this.currentNode = node;
+    try {
+      this.forward(record);
+    } finally {
+      this.currentNode = previous;
+    }
+  }
+
+  /** The node being processed or initialised. */
+  currentNodeName(): string | null {
+    return this.currentNode?.name ?? null;
   }
 
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
@@ -426,6 +450,16 @@ export class TaskContext implements ProcessorContext<unknown, unknown> {
 
   forward(record: Record<unknown, unknown>, childName?: string): void {
     this.task.forward(record, childName);
+  }
+
+  /** The name of the node this context is serving right now (call it in init()). */
+  currentNodeName(): string | null {
+    return this.task.currentNodeName();
+  }
+
+  /** Forwards from a given node (a cache flush listener emitting a table's updates). */
+  forwardFrom(nodeName: string, record: Record<unknown, unknown>): void {
+    this.task.forwardFrom(nodeName, record);
   }
 
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {

@@ -76,7 +76,12 @@ const doubleSerde: Serde<number> = serdeFrom(
 );
 
 const bytesSerde: Serde<Buffer> = serdeFrom(
-  (b) => b,
+  (b) => {
+    if (!Buffer.isBuffer(b)) {
+      throw new SerializationError(`The bytes serde got a ${typeof b}, not a Buffer: give this stream, table or store a serde for its type (e.g. Serdes.String()), or set a default serde.`);
+    }
+    return b;
+  },
   (b) => b,
 );
 

@@ -125,6 +125,7 @@ export class TopologyTestDriver {
       }
     }
     for (const [t, n] of counts) this.ensureTopic(this.topicName(t), n);
+    const globalStores = await this.startGlobalTask();
     for (const sub of subs) {
       const partitionCounts = sub.sourceTopics.map((t) => counts.get(t) ?? this.topology.internalTopics.get(t)?.partitions ?? this.partitionsOf(t));
       const n = Math.max(1, ...partitionCounts);
@@ -154,6 +155,7 @@ export class TopologyTestDriver {
           topicName: (t) => this.topicName(t),
           onDeserializationError: this.config.onDeserializationError,
           onProcessingError: this.config.onProcessingError,
+          globalStores,
         });
         await task.initializeStores();
         task.initializeProcessors();
@@ -166,6 +168,44 @@ export class TopologyTestDriver {
       }
     }
   }
+
+  /**
+   * Global stores: one task reads every partition of each global topic into its store, and
+   * every other task reads the stores through it.
+   */
+  private async startGlobalTask(): Promise<Map<string, StateStore>> {
+    const stores = new Map<string, StateStore>();
+    const globals = this.topology.globalStores();
+    if (globals.length === 0) return stores;
+    const nodes = globals.flatMap((g) => [this.topology.nodes.get(g.global!.sourceName)!, this.topology.nodes.get(g.global!.processorName)!]);
+    const sub: SubTopology = { id: -1, nodes, sourceTopics: globals.map((g) => g.global!.topic), sourcePatterns: [], sinkTopics: [], stores: globals.map((g) => g.builder.name) };
+    const task = new StreamTask({
+      applicationId: this.applicationId,
+      subTopology: sub,
+      topology: this.topology,
+      partition: 0,
+      stateDir: join(this.stateDir, this.applicationId, 'global'),
+      collector: this.collector,
+      logger: this.config.logger ?? silentLogger,
+      defaultKeySerde: this.config.defaultKeySerde,
+      defaultValueSerde: this.config.defaultValueSerde,
+      cacheMaxBytes: 0,
+      appConfigs: { 'application.id': this.applicationId, ...this.config.appConfigs },
+      now: () => this.wallClock,
+      changelogTopic: () => null,
+      topicName: (t) => t,
+    });
+    await task.initializeStores();
+    task.initializeProcessors();
+    this.globalTask = task;
+    for (const g of globals) {
+      this.ensureTopic(g.global!.topic, this.partitionsOf(g.global!.topic));
+      stores.set(g.builder.name, task.stores.get(g.builder.name)!);
+    }
+    return stores;
+  }
+
+  private globalTask: StreamTask | null = null;
 
   private ensureTopic(name: string, partitions: number): TopicData {
     let t = this.topics.get(name);
@@ -186,6 +226,13 @@ export class TopologyTestDriver {
       list.push(raw);
       data.order.push({ partition: p, index: list.length - 1 });
       if (this.sourceTopicTasks.has(topic)) this.pending.push(raw);
+      else if (this.globalTask?.config.subTopology.sourceTopics.includes(topic)) {
+        // Global topics update their stores at once, before anything reads them.
+        this.globalTask.addRecords(topic, 0, [raw]);
+        while (this.globalTask.process()) {
+          // drain
+        }
+      }
     },
     partitionsFor: (topic) => this.ensureTopic(topic, this.partitionsOf(topic)).partitions.length,
   };
@@ -213,7 +260,7 @@ export class TopologyTestDriver {
   pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeader[] = []): void {
     if (this.closed) throw new TopologyError('The test driver is closed.');
     const name = this.topicName(topic);
-    if (!this.sourceTopicTasks.has(name)) throw new TopologyError(`Topic '${topic}' is not an input of this topology.`);
+    if (!this.sourceTopicTasks.has(name) && !this.globalTask?.config.subTopology.sourceTopics.includes(name)) throw new TopologyError(`Topic '${topic}' is not an input of this topology.`);
     this.collector.send(name, key, value, headers, timestamp, undefined);
     this.drain();
   }
@@ -295,6 +342,7 @@ export class TopologyTestDriver {
     if (this.closed) return;
     this.closed = true;
     for (const task of this.tasks.values()) await task.close();
+    await this.globalTask?.close();
     if (this.ownsStateDir) rmSync(this.stateDir, { recursive: true, force: true });
   }
 }

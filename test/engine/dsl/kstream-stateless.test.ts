@@ -26,7 +26,7 @@ describe('KStream stateless operators', () => {
   it('filter, filterNot, mapValues and to', async () => {
     const b = new StreamsBuilder();
     const s = b.stream<string, string>('in', { keySerde: S, valueSerde: S });
-    s.filter((_, v) => v.startsWith('a')).mapValues((v) => v.toUpperCase()).to('kept');
+    s.filter((_, v) => v.startsWith('a')).mapValues((v) => v.toUpperCase()).to('kept', { valueSerde: S });
     s.filterNot((_, v) => v.startsWith('a')).to('dropped');
     const out = await run(b.build(), [['1', 'apple'], ['2', 'banana'], ['3', 'avocado']], ['kept', 'dropped']);
     expect(out.get('kept')).toEqual([['1', 'APPLE'], ['3', 'AVOCADO']]);
