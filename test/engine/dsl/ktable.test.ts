@@ -3,6 +3,7 @@ import { StreamsBuilder } from '../../../engine/dsl/streams-builder.js';
 import { Serdes } from '../../../engine/serde/serdes.js';
 import { TopologyTestDriver, type TestDriverConfig } from '../../../engine/test-driver/topology-test-driver.js';
 import type { Topology } from '../../../engine/topology/topology.js';
+import type { TimestampedKeyValueStore } from '../../../storage/state/stores.js';
 
 const S = Serdes.String();
 const L = Serdes.Long();
@@ -187,7 +188,7 @@ describe('stream joins with tables', () => {
     input.pipeInput('a', '1', 1);
     input.pipeInput('a', '2', 2);
     expect(d.createOutputTopic('out', S, S).readKeyValuesToList()).toEqual([['a', '1'], ['a', '2']]);
-    const store = d.getStateStore<import('../../../storage/state/stores.js').TimestampedKeyValueStore<string, string>>('latest');
+    const store = d.getStateStore<TimestampedKeyValueStore<string, string>>('latest');
     expect(store.get('a')).toEqual({ value: '2', timestamp: 2 });
   });
 });
