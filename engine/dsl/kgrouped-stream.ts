@@ -10,6 +10,7 @@ import type { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
 import { keyValueStore } from './materialize.js';
 import type { Grouped, Materialized, Named } from './options.js';
+import { windowedBy } from './windowed-kstream.js';
 
 export class KGroupedStream<K, V> {
   constructor(
@@ -32,6 +33,14 @@ export class KGroupedStream<K, V> {
   /** @internal */
   get valueSerde(): Serde<V> | undefined {
     return this.grouped.valueSerde ?? this.stream.valueSerde;
+  }
+
+  /**
+   * Windowed aggregations: TimeWindows (tumbling, hopping) and SlidingWindows give a
+   * TimeWindowedKStream, SessionWindows a SessionWindowedKStream.
+   */
+  windowedBy(windows: unknown): ReturnType<typeof windowedBy> {
+    return windowedBy(this, windows);
   }
 
   count(options: Named & { materialized?: Materialized<K, number> } = {}): KTable<K, number> {

@@ -26,6 +26,7 @@ import type { Branched, Grouped, Joined, Materialized, Named, Produced, Repartit
 import { KGroupedStream } from './kgrouped-stream.js';
 import { KTable } from './ktable.js';
 import type { GlobalKTable } from './global-ktable.js';
+import { streamStreamJoin } from './stream-stream-join.js';
 import { keyValueStore } from './materialize.js';
 import { ktableSourceProcessor, storeValueGetter } from '../operators/ktable.js';
 import { streamGlobalTableJoinProcessor, streamTableJoinProcessor, type ValueJoiner } from '../operators/table-joins.js';
@@ -139,6 +140,19 @@ export class KStream<K, V> {
     this.builder.addProcessor(name, ktableSourceProcessor<K, V>(store.name), [source.nodeName]);
     this.builder.addStore(store.builder, name);
     return new KTable<K, V>(this.builder, name, materialized.keySerde ?? this.keySerde, materialized.valueSerde ?? this.valueSerde, storeValueGetter(store.name), store.name);
+  }
+
+  /** Windowed join with another stream: records whose timestamps are within the join window. */
+  joinStream<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, windows: unknown, streamJoined: unknown = {}): KStream<K, VR> {
+    return streamStreamJoin<K, V, VO, VR>(this, other, joiner, windows, streamJoined, 'inner');
+  }
+
+  leftJoinStream<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windows: unknown, streamJoined: unknown = {}): KStream<K, VR> {
+    return streamStreamJoin<K, V, VO, VR>(this, other, joiner, windows, streamJoined, 'left');
+  }
+
+  outerJoinStream<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, windows: unknown, streamJoined: unknown = {}): KStream<K, VR> {
+    return streamStreamJoin<K, V, VO, VR>(this, other, joiner, windows, streamJoined, 'outer');
   }
 
   /** Joins each record with the table's current value for its key (inner: only when there is one). */

@@ -19,6 +19,8 @@ import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
 import { keyValueStore } from './materialize.js';
 import type { Grouped, Materialized, Named } from './options.js';
+import { suppressTable } from './suppress.js';
+import { foreignKeyJoin } from './foreign-key-join.js';
 
 export class KTable<K, V> {
   constructor(
@@ -105,6 +107,20 @@ export class KTable<K, V> {
     const name = this.builder.newName('KTABLE-SELECT-');
     this.builder.addProcessor(name, ktableSelectProcessor(selector), [this.nodeName]);
     return new KGroupedTable<KR, VR>(this.builder, name, grouped);
+  }
+
+  /** Holds back updates: until a window closes (final results), or for a time limit with buffer bounds. */
+  suppress(suppressed: unknown): KTable<K, V> {
+    return suppressTable(this, suppressed);
+  }
+
+  /** Foreign-key join: each row joins the other table's row whose key `foreignKeyExtractor` gives. */
+  joinOnForeignKey<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: (value: V) => KO, joiner: ValueJoiner<V, VO, VR, K>, options: Named & { materialized?: Materialized<K, VR> } = {}): KTable<K, VR> {
+    return foreignKeyJoin<K, V, KO, VO, VR>(this, other, foreignKeyExtractor, joiner, options, false);
+  }
+
+  leftJoinOnForeignKey<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: (value: V) => KO, joiner: ValueJoiner<V, VO | null, VR, K>, options: Named & { materialized?: Materialized<K, VR> } = {}): KTable<K, VR> {
+    return foreignKeyJoin<K, V, KO, VO, VR>(this, other, foreignKeyExtractor, joiner, options, true);
   }
 
   join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, options: Named & { materialized?: Materialized<K, VR> } = {}): KTable<K, VR> {
