@@ -3,6 +3,7 @@
  * Reads and writes are synchronous, so processing never awaits per record; opening, flushing
  * and closing may be asynchronous (they happen at task start, commit and shutdown).
  */
+import type { StoreSerde } from './store-serde.js';
 
 export interface StateStore {
   readonly name: string;
@@ -46,4 +47,12 @@ export interface StateStoreContext {
   logChange(storeName: string, key: Buffer, value: Buffer | null, timestamp: number): void;
   /** Stream time of the task (for window retention). */
   streamTime(): number;
+  /**
+   * Timestamp of the record being processed (-1 outside processing). Optional: stores log
+   * changes and forward cache flushes with it, and fall back to streamTime() without it.
+   */
+  recordTimestamp?(): number;
+  /** The application's default serdes, for store builders given no serde (as Kafka's context.keySerde()). */
+  readonly defaultKeySerde?: StoreSerde<unknown> | undefined;
+  readonly defaultValueSerde?: StoreSerde<unknown> | undefined;
 }

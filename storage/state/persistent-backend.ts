@@ -1,0 +1,56 @@
+/**
+ * The on-disk engines under persistent stores: RocksDB (`@nxtedition/rocksdb`) and LevelDB
+ * (`classic-level`, the fallback where the RocksDB binary does not load). Both are reached
+ * through the same small interface, with synchronous point reads and synchronous ordered scans,
+ * because processors read and iterate stores synchronously; writes arrive in batches at flush.
+ * */
+import type { Cursor, KeyRange } from './cursor.js';
+
+export type BackendChoice = 'rocksdb' | 'leveldb' | 'auto';
+export type BackendKind = 'rocksdb' | 'leveldb';
+
+export interface PersistentStoreOptions {
+  /** Which engine; `auto` (default): the directory's engine if it exists, else RocksDB, else LevelDB. */
+  backend?: BackendChoice;
+  /** Block cache (RocksDB) / LRU cache (LevelDB) per store instance, bytes. Default 4 MiB. */
+  blockCacheBytes?: number;
+  /** Size of one memtable / write buffer, bytes. Default 2 MiB (RocksDB keeps at most six). */
+  writeBufferBytes?: number;
+  /** fsync every flush (survives an OS crash; default false: survives a process crash). */
+  syncWrites?: boolean;
+  /** Pending writes beyond this many bytes are written before the next flush(). Default 16 MiB. */
+  maxPendingBytes?: number;
+}
+
+export const DEFAULT_BLOCK_CACHE_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_WRITE_BUFFER_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024;
+
+export interface DeleteRange {
+  from: string | undefined;
+  to: string | undefined;
+}
+
+export interface PersistentBackend {
+  readonly kind: BackendKind;
+  /** Bumped after every write: open scans of a snapshotting engine re-seek then. */
+  readonly generation: number;
+  get(key: string): Buffer | undefined;
+  cursor(range: KeyRange): Cursor<Buffer>;
+  /** Deletes the ranges, then applies the entries (null: delete), as one durable step. */
+  write(ranges: readonly DeleteRange[], entries: readonly (readonly [string, Buffer | null])[]): Promise<void>;
+  /** The same, done before returning (engines that can). */
+  writeSync?(ranges: readonly DeleteRange[], entries: readonly (readonly [string, Buffer | null])[]): void;
+  approximateNumEntries(): number;
+  close(): Promise<void>;
+}
+
+export interface BackendOpenOptions {
+  dir: string;
+  storeName: string;
+  blockCacheBytes: number;
+  writeBufferBytes: number;
+  syncWrites: boolean;
+}
+
+export type BackendOpener = (options: BackendOpenOptions) => Promise<PersistentBackend>;

@@ -1,0 +1,127 @@
+/**
+ * The caching layer as the DSL sees it: updates collapse per key, the flush listener hears of
+ * each key once per flush (with the value before the flush when old values are asked for),
+ * eviction writes down early, and cache.max.bytes.buffering = 0 turns caching off.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Cleanup, drain, openKeyValue, openSession, openTimestampedKeyValue, openWindow, stringSerde } from './helpers.js';
+import type { StoreBackend } from '../../../storage/state/store-suppliers.js';
+
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
+
+type Call = [string, string | null, string | null, number];
+
+describe.each(['memory', 'rocksdb', 'leveldb'] as StoreBackend[])('caching on %s', (backend) => {
+  it('forwards each key once per flush, with old values', async () => {
+    const { store, ctx } = await openKeyValue(cleanup, backend, stringSerde, stringSerde, { caching: true });
+    const calls: Call[] = [];
+    expect(store.setFlushListener((k, n, o, t) => calls.push([k, n, o, t]), true)).toBe(true);
+    ctx.recordTime = 100;
+    store.put('a', '1');
+    store.put('b', '1');
+    ctx.recordTime = 101;
+    store.put('a', '2');
+    store.put('a', '3');
+    expect(store.get('a')).toBe('3');
+    expect(drain(store.all()).map((kv) => `${kv.key}=${kv.value}`)).toEqual(['a=3', 'b=1']);
+    expect(calls).toEqual([]);
+    expect(ctx.logged).toEqual([]);
+    await store.flush();
+    expect(calls).toEqual([
+      ['a', '3', null, 101],
+      ['b', '1', null, 100],
+    ]);
+    // Only the collapsed updates reach the changelog.
+    expect(ctx.logged.map((c) => `${c.key}=${c.value}`)).toEqual(['a=3', 'b=1']);
+
+    calls.length = 0;
+    store.put('a', '4');
+    store.delete('b');
+    store.delete('never-there');
+    await store.flush();
+    expect(calls).toEqual([
+      ['a', '4', '3', 101],
+      ['b', null, '1', 101],
+    ]);
+    await store.flush();
+    expect(calls).toHaveLength(2);
+  });
+
+  it('sends no old values unless asked', async () => {
+    const { store } = await openKeyValue(cleanup, backend, stringSerde, stringSerde, { caching: true });
+    const calls: Call[] = [];
+    store.setFlushListener((k, n, o, t) => calls.push([k, n, o, t]), false);
+    store.put('a', '1');
+    await store.flush();
+    store.put('a', '2');
+    await store.flush();
+    expect(calls.map((c) => c[2])).toEqual([null, null]);
+    expect(calls.map((c) => c[1])).toEqual(['1', '2']);
+  });
+
+  it('evicts the least recently used entries when over budget, writing dirty ones down', async () => {
+    // About 100 bytes per entry: room for a few.
+    const { store, ctx } = await openKeyValue(cleanup, backend, stringSerde, stringSerde, { caching: true, cacheMaxBytes: 400 });
+    const calls: string[] = [];
+    store.setFlushListener((k, n) => calls.push(`${k}=${n}`), false);
+    for (let i = 0; i < 10; i++) store.put(`k${i}`, `v${i}`);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls[0]).toBe('k0=v0');
+    expect(ctx.logged.length).toBe(calls.length);
+    // Evicted or not, everything reads back.
+    for (let i = 0; i < 10; i++) expect(store.get(`k${i}`)).toBe(`v${i}`);
+    await store.flush();
+    expect(new Set(calls).size).toBe(10);
+  });
+
+  it('is off when cache.max.bytes.buffering is 0: writes go straight down', async () => {
+    const { store, ctx } = await openKeyValue(cleanup, backend, stringSerde, stringSerde, { caching: true, cacheMaxBytes: 0 });
+    expect(store.setFlushListener(() => {}, true)).toBe(false);
+    store.put('a', '1');
+    store.put('a', '2');
+    expect(ctx.logged.map((c) => c.value?.toString())).toEqual(['1', '2']);
+  });
+
+  it('is off when the builder disables it', async () => {
+    const { store } = await openKeyValue(cleanup, backend, stringSerde, stringSerde, { caching: false, cacheMaxBytes: 1 << 20 });
+    expect(store.setFlushListener(() => {}, true)).toBe(false);
+  });
+
+  it('forwards timestamped values with their own timestamps', async () => {
+    const { store } = await openTimestampedKeyValue(cleanup, backend, stringSerde, stringSerde, { caching: true });
+    const calls: unknown[] = [];
+    store.setFlushListener((k, n, o, t) => calls.push([k, n, o, t]), true);
+    store.put('a', { value: 'x', timestamp: 5 });
+    await store.flush();
+    store.put('a', { value: 'y', timestamp: 9 });
+    await store.flush();
+    expect(calls).toEqual([
+      ['a', { value: 'x', timestamp: 5 }, null, 5],
+      ['a', { value: 'y', timestamp: 9 }, { value: 'x', timestamp: 5 }, 9],
+    ]);
+  });
+
+  it('forwards windowed keys from window and session stores', async () => {
+    const { store: windows } = await openWindow(cleanup, backend, stringSerde, stringSerde, { caching: true, windowSizeMs: 10 });
+    const calls: string[] = [];
+    windows.setFlushListener((k, n, o) => calls.push(`${k.key}@${k.window.start}-${k.window.end}=${n} (was ${o})`), true);
+    windows.put('k', '1', 0);
+    windows.put('k', '2', 0);
+    windows.put('k', '3', 10);
+    await windows.flush();
+    windows.put('k', '4', 0);
+    await windows.flush();
+    expect(calls).toEqual(['k@0-10=2 (was null)', 'k@10-20=3 (was null)', 'k@0-10=4 (was 2)']);
+
+    const { store: sessions } = await openSession(cleanup, backend, stringSerde, stringSerde, { caching: true, name: 'sessions' });
+    const seen: string[] = [];
+    sessions.setFlushListener((k, n, o) => seen.push(`${k.key}[${k.window.start},${k.window.end}]=${n} (was ${o})`), true);
+    sessions.put({ key: 'k', window: { start: 0, end: 5 } }, 'a');
+    await sessions.flush();
+    sessions.remove({ key: 'k', window: { start: 0, end: 5 } });
+    sessions.put({ key: 'k', window: { start: 0, end: 9 } }, 'b');
+    await sessions.flush();
+    expect(seen).toEqual(['k[0,5]=a (was null)', 'k[0,5]=null (was a)', 'k[0,9]=b (was null)']);
+  });
+});
