@@ -14,3 +14,27 @@ export type { Logger, LogLevel } from './storage/logger.js';
 export { TOPIC_CONFIGS } from './storage/log/log-config.js';
 export { RemoteClient } from './storage/remote/client.js';
 export type { RemoteClientConfig } from './storage/remote/config.js';
+
+// The streams engine.
+export { StreamsBuilder } from './engine/dsl/streams-builder.js';
+export { KStream, BranchedKStream } from './engine/dsl/kstream.js';
+export { KTable } from './engine/dsl/ktable.js';
+export { KGroupedStream } from './engine/dsl/kgrouped-stream.js';
+export { KGroupedTable } from './engine/dsl/kgrouped-table.js';
+export { GlobalKTable } from './engine/dsl/global-ktable.js';
+export type { Consumed, Produced, Grouped, Materialized, Named, Repartitioned, Joined, StreamJoined, Branched, StoreType } from './engine/dsl/options.js';
+export type { Change } from './engine/dsl/change.js';
+export { Topology, TopologyError, recordTimestamp, wallclockTimestamp } from './engine/topology/topology.js';
+export type { TimestampExtractor, TopicNameExtractor, StreamPartitioner, SourceOptions, SinkOptions } from './engine/topology/topology.js';
+export type { Processor, ProcessorContext, ProcessorSupplier, PunctuationType, Cancellable, Punctuator } from './engine/processor/processor.js';
+export { Record } from './engine/processor/record.js';
+export { Headers } from './engine/processor/headers.js';
+export type { Serde } from './engine/serde/serde.js';
+export { serdeFrom } from './engine/serde/serde.js';
+export { Serdes, SerializationError } from './engine/serde/serdes.js';
+export { StreamsApp } from './engine/runtime/streams-app.js';
+export type { StreamsConfig, ProcessingGuarantee, ExceptionHandlerSetting } from './engine/runtime/streams-config.js';
+export { TopologyTestDriver, TestInputTopic, TestOutputTopic } from './engine/test-driver/topology-test-driver.js';
+export type { TestDriverConfig, TestRecord } from './engine/test-driver/topology-test-driver.js';
+export { Stores } from './storage/state/index.js';
+export type { KeyValueStore, TimestampedKeyValueStore, WindowStore, SessionStore, ValueAndTimestamp, Windowed, Window, KeyValue, KeyValueIterator } from './storage/state/index.js';

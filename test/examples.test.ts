@@ -41,4 +41,17 @@ describe('examples', () => {
       cleanup();
     }
   });
+
+  it('word-count counts words with the streams engine and answers an interactive query', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/word-count.ts'], { cwd: root, env: { ...process.env, FRESHET_LOG_LEVEL: 'warn' } });
+    expect(stdout).toMatch(/the: 3/);
+    expect(stdout).toMatch(/dog: 2/);
+    expect(stdout).toContain('store says: "the" -> 3');
+  });
+
+  it('processor-api runs a hand-written processor with a store and a punctuation', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/processor-api.ts'], { cwd: root, env: { ...process.env, FRESHET_LOG_LEVEL: 'warn' } });
+    expect(stdout).toContain('Processor: leaderboard (stores: [clicks-per-user])');
+    expect(stdout).toContain("[ 'ann with 1 clicks', 'bob with 3 clicks', 'bob with 3 clicks' ]");
+  });
 });

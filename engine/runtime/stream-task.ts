@@ -74,6 +74,7 @@ export class StreamTask {
   private currentNode: RuntimeNode | null = null;
   private currentRecord: RecordContext | null = null;
   private currentRaw: RawRecord | null = null;
+  private currentTimestamp: number | null = null;
   private commitRequested = false;
   private failedNode: string | null = null;
   private closed = false;
@@ -226,6 +227,7 @@ export class StreamTask {
     const raw = rec.raw;
     this.currentRecord = { topic: raw.topic, partition: raw.partition, offset: raw.offset };
     this.currentRaw = raw;
+    this.currentTimestamp = rec.timestamp;
     const source = this.nodes.get(chosen.sourceNode)!;
     try {
       this.forwardTo(source, new Record(rec.key, rec.value, rec.timestamp, rec.headers));
@@ -235,6 +237,7 @@ export class StreamTask {
     } finally {
       this.currentRecord = null;
       this.currentRaw = null;
+      this.currentTimestamp = null;
     }
     this.consumed.set(tpKey(raw.topic, raw.partition), raw.offset + 1);
     this.punctuateStreamTime();
@@ -359,6 +362,11 @@ export class StreamTask {
 
   recordContext(): RecordContext | null {
     return this.currentRecord;
+  }
+
+  /** The timestamp of the record being processed, or stream time in a punctuator. */
+  currentRecordTimestamp(): number {
+    return this.currentTimestamp ?? this.streamTime;
   }
 
   /** The raw record being processed (headers as consumed; null in a punctuator). */
@@ -522,5 +530,17 @@ class StoreContext implements StateStoreContext {
 
   streamTime(): number {
     return this.task.currentStreamTime;
+  }
+
+  recordTimestamp(): number {
+    return this.task.currentRecordTimestamp();
+  }
+
+  get defaultKeySerde(): Serde<unknown> | undefined {
+    return this.task.config.defaultKeySerde;
+  }
+
+  get defaultValueSerde(): Serde<unknown> | undefined {
+    return this.task.config.defaultValueSerde;
   }
 }
