@@ -35,7 +35,8 @@ export interface StreamsMetrics {
   tasks: Record<string, TaskMetricsView>;
   /** Per input partition: next offset to process, end offset (refreshed every second), lag. */
   lag: PartitionLag[];
-  restore: { restoredRecords: number; partitions: RestoreProgress[] };
+  /** Changelog records restored into task stores, and global-topic records read while bootstrapping global stores. */
+  restore: { restoredRecords: number; globalRecords: number; partitions: RestoreProgress[] };
   commits: CommitStats & { avgLatencyMs: number };
 }
 
@@ -65,7 +66,7 @@ export function collectMetrics(state: AppState, thread: StreamThread | null): St
     sent: thread?.collector?.sent ?? 0,
     tasks,
     lag: thread?.lag() ?? [],
-    restore: { restoredRecords: thread?.restorer?.totalRestored ?? 0, partitions: thread?.restoreProgress() ?? [] },
+    restore: { restoredRecords: thread?.restorer?.totalRestored ?? 0, globalRecords: thread?.globals?.restoredRecords ?? 0, partitions: thread?.restoreProgress() ?? [] },
     commits: { ...commits, avgLatencyMs: commits.count > 0 ? commits.totalLatencyMs / commits.count : 0 },
   };
 }

@@ -130,7 +130,8 @@ async function describeExisting(admin: Admin, names: string[]): Promise<Map<stri
 export async function prepareTopics(topology: Topology, subs: readonly SubTopology[], namer: TopicNamer, router: SourceRouter, admin: Admin, replicationFactor: number, logger: Logger): Promise<TopicPlan> {
   const existing = new Set(await admin.listTopics());
   const internalNames = new Set([...topology.internalTopics.keys()]);
-  const external = [...new Set(subs.flatMap((s) => s.sourceTopics.filter((t) => !internalNames.has(t))))];
+  const globalTopics = topology.globalStores().map((g) => g.global!.topic);
+  const external = [...new Set([...subs.flatMap((s) => s.sourceTopics.filter((t) => !internalNames.has(t))), ...globalTopics])];
   const missing = external.filter((t) => !existing.has(t));
   if (missing.length > 0) {
     throw new TopologyError(`Source topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of application '${namer.applicationId}' do${missing.length > 1 ? '' : 'es'} not exist: create ${missing.length > 1 ? 'them' : 'it'} before starting the app.`);

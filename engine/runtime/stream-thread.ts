@@ -23,11 +23,15 @@ import type { AppStateMachine } from './app-state.js';
 import { ChangelogRestorer, type RestoreProgress } from './changelog-restorer.js';
 import { describeError, StreamsError } from './errors.js';
 import { ExceptionHandlers } from './exception-handlers.js';
+import { GlobalStateManager } from './global-state.js';
 import type { SourceRouter, TopicNamer, TopicPlan } from './internal-topics.js';
 import { isFencing, ProducerCollector } from './producer-collector.js';
 import type { StateDirectory } from './state-directory.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import { TaskManager, type ManagedTask } from './task-manager.js';
+
+/** The longest the loop runs without letting other work on the event loop in. */
+const YIELD_MS = 10;
 
 /** Commit errors that mean the group moved the partitions on: the tasks migrate, the app goes on. */
 const MIGRATED = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
@@ -73,6 +77,7 @@ export class StreamThread {
   handlers!: ExceptionHandlers;
   restorer!: ChangelogRestorer;
   tasks!: TaskManager;
+  globals!: GlobalStateManager;
   private readonly logger: Logger;
   private loop: Promise<void> | null = null;
   private stopping = false;
@@ -84,6 +89,7 @@ export class StreamThread {
   private lastPurge = Date.now();
   private purging = false;
   private lastLagAt = 0;
+  private lastYield = performance.now();
   private readonly endOffsets = new Map<string, number>();
   readonly commits: CommitStats = { count: 0, totalLatencyMs: 0, maxLatencyMs: 0, lastLatencyMs: 0, failed: 0 };
 
@@ -131,7 +137,10 @@ export class StreamThread {
     const changelogTopics = new Set([...this.d.plan.changelogs.values()].map((c) => c.topic));
     this.collector = new ProducerCollector(this.producer, this.eos, this.d.plan.partitionCounts, (t) => changelogTopics.has(t), () => this.handlers, this.logger);
     this.restorer = new ChangelogRestorer(this.restoreConsumer, this.logger);
-    this.tasks = new TaskManager({ ...this.d, consumer: this.consumer, restorer: this.restorer, collector: this.collector, handlers: this.handlers, logger: this.logger });
+    // Global stores are complete before any task reads them (Kafka bootstraps them before its stream threads).
+    this.globals = new GlobalStateManager(config, this.d.topology, client, this.d.stateDirectory, this.d.plan.partitionCounts, () => this.handlers, processId);
+    await this.globals.start();
+    this.tasks = new TaskManager({ ...this.d, consumer: this.consumer, restorer: this.restorer, collector: this.collector, handlers: this.handlers, globalStores: this.globals.stores, logger: this.logger });
     this.consumer.subscribe(router.subscription(), this.listener());
     this.loop = this.run();
   }
@@ -146,16 +155,23 @@ export class StreamThread {
         if (this.stopping) break;
         if (this.reviveNeeded) await this.revive('retrying after a failed commit');
         this.tasks.addRecords(records);
+        if (this.globals.active) await this.globals.poll(0);
         if (this.restorer.active) {
           const { completed } = await this.restorer.step(busy || records.length > 0 ? 0 : 10);
           this.tasks.restored(completed);
         }
-        await this.tasks.process();
+        await this.tasks.process(1000, 5, YIELD_MS);
         this.tasks.punctuate();
         await this.maybeCommit();
         this.maybePurge();
         await this.maybeRefreshLag();
         this.updateState();
+        // A poll answered from buffers resolves without a macrotask: yield now and then, so timers
+        // (heartbeats, producer lingers, an in-process broker's writes) run between iterations.
+        if (performance.now() - this.lastYield >= YIELD_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          this.lastYield = performance.now();
+        }
       }
     } catch (err) {
       if (this.stopping) this.logger.warn('The processing loop failed while stopping', { error: describeError(err) });
@@ -279,6 +295,7 @@ export class StreamThread {
     }
     this.tasks.markCommitted(offsets);
     if (!this.eos) this.tasks.writeCheckpoints(tasks);
+    await this.globals.flushAndCheckpoint();
     const ms = performance.now() - t0;
     this.commits.count++;
     this.commits.totalLatencyMs += ms;
@@ -383,6 +400,7 @@ export class StreamThread {
         if (!clean && this.eos) await this.collector.abortTransaction();
         await this.tasks.close(this.tasks.all(), clean);
       }
+      await this.globals?.close();
     } catch (err) {
       this.logger.warn(`Closing tasks failed: ${describeError(err)}`);
     } finally {

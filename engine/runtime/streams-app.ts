@@ -39,6 +39,7 @@ export class StreamsApp {
   private admin: Admin | null = null;
   private plan: TopicPlan | null = null;
   private stopped: Promise<void> | null = null;
+  private starting: Promise<void> | null = null;
   private fatal: unknown = undefined;
 
   constructor(
@@ -51,9 +52,6 @@ export class StreamsApp {
     this.subs = topology.subTopologies();
     this.namer = new TopicNamer(this.config.applicationId, topology);
     this.stateDirectory = new StateDirectory(this.config.stateDir, this.config.applicationId);
-    if (topology.globalStores().length > 0) {
-      throw new TopologyError('Global stores are not supported by StreamsApp yet: use a KTable (a partitioned store) instead.');
-    }
   }
 
   get state(): AppState {
@@ -80,10 +78,15 @@ export class StreamsApp {
    * when the topology cannot run: missing source topics, topics that are not co-partitioned,
    * internal topics of the wrong size, a state directory in use.
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
     if (this.states.state !== 'CREATED') throw new StreamsError('STREAMS_ILLEGAL_STATE', `start() may be called once, on a new app; this app is ${this.states.state}.`);
     if (this.subs.length === 0) throw new TopologyError('The topology has no source nodes: add a source (builder.stream(...) or addSource) before starting it.');
     this.states.transition('REBALANCING');
+    this.starting = this.doStart();
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
     try {
       this.stateDirectory.lock();
       const processId = this.stateDirectory.processId();
@@ -91,6 +94,8 @@ export class StreamsApp {
       const router = new SourceRouter(this.subs, this.namer);
       this.plan = await prepareTopics(this.topology, this.subs, this.namer, router, this.admin, this.config.replicationFactor, this.config.logger);
       await this.learnSinkPartitions(this.plan);
+      // close() was called meanwhile: it waits for this, then finds no thread to stop.
+      if (this.states.isShuttingDown()) return;
       this.thread = new StreamThread({
         config: this.config,
         topology: this.topology,
@@ -107,8 +112,10 @@ export class StreamsApp {
       });
       await this.thread.start();
     } catch (err) {
+      if (this.states.isShuttingDown()) throw err;
       this.fatal = err;
       this.states.transition('PENDING_ERROR');
+      await this.thread?.shutdown(err).catch(() => undefined);
       await this.release();
       this.states.transition('ERROR');
       throw err;
@@ -161,6 +168,7 @@ export class StreamsApp {
       if (this.states.state === 'ERROR') return true;
       this.states.transition('PENDING_SHUTDOWN');
       this.stopped = (async () => {
+        await this.starting?.catch(() => undefined);
         await this.thread?.shutdown();
         await this.release();
         this.states.transition('NOT_RUNNING');
@@ -186,8 +194,9 @@ export class StreamsApp {
 
   /**
    * A read-only view of a store over the tasks this instance runs (ReadOnlyKeyValueStore,
-   * ReadOnlyWindowStore or ReadOnlySessionStore, by the store's kind). Restoring tasks are not
-   * included; calls throw STORE_NOT_QUERYABLE while the app is not running or rebalancing.
+   * ReadOnlyWindowStore or ReadOnlySessionStore, by the store's kind), or of a global store.
+   * Restoring tasks are not included; calls throw STORE_NOT_QUERYABLE while the app is not
+   * running or rebalancing.
    */
   store<S = unknown>(name: string): S {
     const entry = this.topology.stores.get(name);
@@ -195,6 +204,7 @@ export class StreamsApp {
     const instances = () => {
       const s = this.states.state;
       if (s !== 'RUNNING' && s !== 'REBALANCING') throw new StreamsError('STORE_NOT_QUERYABLE', `State store '${name}' cannot be queried while the app is ${s}; wait for RUNNING.`);
+      if (entry.global) return this.thread?.globals.stores.has(name) ? [this.thread.globals.stores.get(name)!] : [];
       return (this.thread?.tasks.runningTasks() ?? []).map((t) => t.task.stores.get(name)).filter((x) => x !== undefined);
     };
     return compositeView(entry.builder.kind, instances) as S;
@@ -203,7 +213,7 @@ export class StreamsApp {
   /** Which partition (task) holds `key` in a store, and whether this instance runs it. */
   queryMetadataForKey<K>(storeName: string, key: K, keySerde: Serde<K>): KeyQueryMetadata {
     const sub = this.subs.find((s) => s.stores.includes(storeName));
-    if (!sub) throw new StreamsError('STORE_NOT_QUERYABLE', `No sub-topology has a state store named '${storeName}'.`);
+    if (!sub) throw new StreamsError('STORE_NOT_QUERYABLE', `No sub-topology has a state store named '${storeName}' (global stores hold every key on every instance).`);
     const partitions = this.plan?.taskCounts.get(sub.id);
     if (partitions === undefined) throw new StreamsError('STREAMS_ILLEGAL_STATE', 'Key metadata is known once the app has started.');
     const bytes = keySerde.serialize(this.namer.changelogTopic(storeName) ?? storeName, key);

@@ -13,8 +13,9 @@
  */
 import type { Consumer, ConsumerRecord, OffsetAndMetadata, TopicPartition } from '../../storage/client/types.js';
 import type { Logger } from '../../storage/logger.js';
+import type { StateStore } from '../../storage/state/state-store.js';
 import { tpKey } from '../../storage/types.js';
-import type { SubTopology, Topology } from '../topology/topology.js';
+import { TopologyError, type SubTopology, type Topology } from '../topology/topology.js';
 import type { ChangelogRestorer, RestoreTarget } from './changelog-restorer.js';
 import { CheckpointFormatError, TaskCheckpoint, type CheckpointEntry } from './checkpoint-file.js';
 import type { ExceptionHandlers } from './exception-handlers.js';
@@ -53,6 +54,8 @@ export interface TaskManagerDeps {
   restorer: ChangelogRestorer;
   collector: ProducerCollector;
   handlers: ExceptionHandlers;
+  /** Global stores, read-only for every task. */
+  globalStores: ReadonlyMap<string, StateStore>;
   logger: Logger;
 }
 
@@ -140,7 +143,7 @@ export class TaskManager {
     const logged = sub.stores.map((store) => ({ store, topic: namer.changelogTopic(store) })).filter((x): x is { store: string; topic: string } => x.topic !== null);
     for (const l of logged) {
       const partitions = this.d.plan.changelogs.get(l.store)?.partitions ?? 0;
-      if (partition >= partitions) throw new Error(`Task ${id} needs partition ${partition} of changelog ${l.topic}, which has ${partitions}: an input topic grew after the app created its changelogs.`);
+      if (partition >= partitions) throw new TopologyError(`Task ${id} needs partition ${partition} of changelog ${l.topic}, which has ${partitions}: an input topic grew after the app created its changelogs.`);
     }
     const changelogTps = logged.map((l) => ({ topic: l.topic, partition }));
     const { begin, end } = await restorer.offsets(changelogTps);
@@ -183,6 +186,7 @@ export class TaskManager {
       topicName: (t) => namer.topicName(t),
       onDeserializationError: (error, raw) => this.onDeserializationError(id, error, raw),
       onProcessingError: (error, raw, nodeName) => this.d.handlers.handle('processing', error, raw, `processor '${nodeName}' of task ${id}`),
+      globalStores: this.d.globalStores,
     });
     const managed: ManagedTask = { task, state: 'restoring', inputs: [], committed: new Map(), failedAt: new Map(), checkpointed: new Set(), checkpoint, lastCheckpoint: '', paused: false };
     this.tasks.set(id, managed);

@@ -1,0 +1,28 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_STATE_DIR, resolveStreamsConfig } from '../../../engine/runtime/streams-config.js';
+
+describe('StreamsApp config', () => {
+  it("takes Kafka Streams' defaults, with the commit interval following the guarantee", () => {
+    const alos = resolveStreamsConfig({ applicationId: 'app' });
+    expect(alos).toMatchObject({ processingGuarantee: 'at_least_once', commitIntervalMs: 30_000, cacheMaxBytes: 10 * 1024 * 1024, autoOffsetReset: 'earliest', deserializationExceptionHandler: 'log-and-fail', processingExceptionHandler: 'log-and-fail', productionExceptionHandler: 'log-and-fail', replicationFactor: -1 });
+    expect(alos.stateDir).toBe(resolve(DEFAULT_STATE_DIR));
+    expect(resolveStreamsConfig({ applicationId: 'app', processingGuarantee: 'exactly_once_v2' }).commitIntervalMs).toBe(100);
+    expect(resolveStreamsConfig({ applicationId: 'app', processingGuarantee: 'exactly_once_v2', commitIntervalMs: 7 }).commitIntervalMs).toBe(7);
+  });
+
+  it('rejects bad settings with STREAMS_CONFIG and says what is allowed', () => {
+    const bad: [object, RegExp][] = [
+      [{ applicationId: '' }, /applicationId is required/],
+      [{ applicationId: 'a b' }, /letters, digits/],
+      [{ applicationId: 'a', processingGuarantee: 'exactly_once' }, /'at_least_once' or 'exactly_once_v2'/],
+      [{ applicationId: 'a', commitIntervalMs: -1 }, /commitIntervalMs must be a number >= 0/],
+      [{ applicationId: 'a', replicationFactor: 0 }, /replicationFactor/],
+      [{ applicationId: 'a', processingExceptionHandler: { deadLetterTopic: '' } }, /deadLetterTopic/],
+      [{ applicationId: 'a', productionExceptionHandler: 'ignore' }, /'log-and-continue', 'log-and-fail'/],
+    ];
+    for (const [config, message] of bad) {
+      expect(() => resolveStreamsConfig(config as never), JSON.stringify(config)).toThrow(expect.objectContaining({ code: 'STREAMS_CONFIG', message: expect.stringMatching(message) }));
+    }
+  });
+});
