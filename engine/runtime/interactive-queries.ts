@@ -1,10 +1,13 @@
 /**
  * Interactive queries: read-only views over the local instances of a store (one per task this
- * instance runs), and which partition, hence which task and instance, holds a key. A key lives
- * in exactly one instance, so point lookups take the first hit and scans chain the instances
- * (ordered within each instance, not across them). The instance list is read at every call, so
+ * instance runs), and which partition, hence which task and instance, holds a key. Stores built
+ * by `Stores` get storage/state's composite views, which merge the instances' scans in key
+ * order as if they were one store; custom stores (which cannot say how their keys order) get a
+ * union that chains the instances (ordered within each). A key lives in exactly one instance,
+ * so point lookups take the first hit either way. The instance list is read at every call, so
  * a view stays valid across rebalances.
  */
+import { compositeKeyValueStore, compositeSessionStore, compositeWindowStore } from '../../storage/state/index.js';
 import type { StateStore } from '../../storage/state/state-store.js';
 import type { KeyValue, KeyValueIterator, ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, WindowStoreIterator, Windowed } from '../../storage/state/stores.js';
 
@@ -56,6 +59,7 @@ function firstHit<S, R>(stores: readonly S[], get: (s: S) => R | null): R | null
   return null;
 }
 
+/** Chained views, for custom stores. */
 export class CompositeKeyValueView<K, V> implements ReadOnlyKeyValueStore<K, V> {
   constructor(private readonly instances: () => ReadOnlyKeyValueStore<K, V>[]) {}
 
@@ -140,15 +144,38 @@ export class CompositeSessionView<K, AGG> implements ReadOnlySessionStore<K, AGG
   }
 }
 
+/** Whether storage/state's ordered views can merge these instances (they know their key bytes). */
+function orderable(stores: readonly StateStore[]): boolean {
+  return stores.length <= 1 || stores.every((s) => typeof (s as { serializeKey?: unknown }).serializeKey === 'function');
+}
+
+/** An object whose every property is looked up on `choose()` at the time of the call. */
+function delegating<T extends object>(choose: () => T): T {
+  return new Proxy({} as T, {
+    get: (_target, prop) => {
+      const target = choose();
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 /** The view for a store kind (as its builder declares it). */
 export function compositeView(kind: string, instances: () => StateStore[]): unknown {
+  const pick = <T extends object>(merged: T, chained: T): T => delegating(() => (orderable(instances()) ? merged : chained));
   switch (kind) {
     case 'window':
-    case 'timestampedWindow':
-      return new CompositeWindowView(instances as unknown as () => ReadOnlyWindowStore<unknown, unknown>[]);
-    case 'session':
-      return new CompositeSessionView(instances as unknown as () => ReadOnlySessionStore<unknown, unknown>[]);
-    default:
-      return new CompositeKeyValueView(instances as unknown as () => ReadOnlyKeyValueStore<unknown, unknown>[]);
+    case 'timestampedWindow': {
+      const typed = instances as unknown as () => ReadOnlyWindowStore<unknown, unknown>[];
+      return pick(compositeWindowStore(typed), new CompositeWindowView(typed));
+    }
+    case 'session': {
+      const typed = instances as unknown as () => ReadOnlySessionStore<unknown, unknown>[];
+      return pick(compositeSessionStore(typed), new CompositeSessionView(typed));
+    }
+    default: {
+      const typed = instances as unknown as () => ReadOnlyKeyValueStore<unknown, unknown>[];
+      return pick(compositeKeyValueStore(typed), new CompositeKeyValueView(typed));
+    }
   }
 }

@@ -1,25 +1,28 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../storage/logger.js';
 import type { StorageClient } from '../../../storage/client/types.js';
-import type { ReadOnlyKeyValueStore } from '../../../storage/state/stores.js';
+import { Stores } from '../../../storage/state/index.js';
+import type { StateStore } from '../../../storage/state/state-store.js';
+import type { KeyValueStore, ReadOnlyKeyValueStore } from '../../../storage/state/stores.js';
 import type { Processor, ProcessorContext } from '../../../engine/processor/processor.js';
 import type { Record } from '../../../engine/processor/record.js';
 import { Serdes } from '../../../engine/serde/serdes.js';
 import { Topology } from '../../../engine/topology/topology.js';
 import { StreamsApp } from '../../../engine/runtime/streams-app.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { createTopic, loggedMapStore, openBroker, produce, readAll, str, waitUntil, type LoggedMapStore } from './helpers.js';
+import { createTopic, openBroker, produce, readAll, str, waitUntil } from './helpers.js';
 
 const S = Serdes.String();
+type Rates = KeyValueStore<string, string> & StateStore;
 
 /** input value × the rate of its key from the global `rates` store -> output. */
 function topology(): Topology {
   return new Topology()
-    .addGlobalStore(loggedMapStore('rates', { logging: false }), 'rates-source', 'rates', { keySerde: S, valueSerde: S }, 'rates-updater', () => {
-      let rates: LoggedMapStore;
+    .addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('rates'), S, S).withLoggingDisabled(), 'rates-source', 'rates', { keySerde: S, valueSerde: S }, 'rates-updater', () => {
+      let rates: Rates;
       return {
-        init: (c: ProcessorContext<never, never>) => void (rates = c.getStateStore<LoggedMapStore>('rates')),
-        process: (r: Record<string, string>) => rates.put(r.key, r.value, r.timestamp),
+        init: (c: ProcessorContext<never, never>) => void (rates = c.getStateStore<Rates>('rates')),
+        process: (r: Record<string, string>) => rates.put(r.key, r.value),
       } satisfies Processor<string, string>;
     })
     .addSource('source', ['input'], { keySerde: S, valueSerde: S })
@@ -27,11 +30,11 @@ function topology(): Topology {
       'price',
       () => {
         let ctx: ProcessorContext<string, string>;
-        let rates: LoggedMapStore;
+        let rates: Rates;
         return {
           init(c) {
             ctx = c;
-            rates = c.getStateStore<LoggedMapStore>('rates');
+            rates = c.getStateStore<Rates>('rates');
           },
           process: (r: Record<string, string>) => ctx.forward(r.withValue(String(Number(r.value) * Number(rates.get(r.key) ?? 0)))),
         } satisfies Processor<string, string, string, string>;

@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the runtime tests: an embedded broker on a temp directory, topic helpers that
- * go through the storage client interface (so they work on the remote client too), and a small
- * persistent, change-logged key-value store standing in for the storage/state stores.
+ * go through the storage client interface (so they work on the remote client too), topologies,
+ * and a small custom store (what a user's own StateStore looks like to the runtime).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,8 @@ import type { ConsumerRecord, StorageClient } from '../../../storage/client/type
 import { silentLogger } from '../../../storage/logger.js';
 import type { ChangelogRecord, StateStore, StateStoreContext } from '../../../storage/state/state-store.js';
 import type { StoreBuilder } from '../../../storage/state/store-builder.js';
-import type { KeyValue, KeyValueIterator, ReadOnlyKeyValueStore } from '../../../storage/state/stores.js';
+import type { KeyValue, KeyValueIterator, KeyValueStore, ReadOnlyKeyValueStore } from '../../../storage/state/stores.js';
+import { Stores } from '../../../storage/state/index.js';
 import type { IsolationLevel } from '../../../storage/types.js';
 import type { Processor, ProcessorContext } from '../../../engine/processor/processor.js';
 import type { Record } from '../../../engine/processor/record.js';
@@ -88,8 +89,9 @@ export const str = (b: Buffer | null): string | null => (b === null ? null : b.t
 // ---------------------------------------------------------------- a test-local store
 
 /**
- * A key-value store of strings: a Map, written to `<task dir>/<name>.json` on flush and close
- * (so it is persistent like a RocksDB store), each write sent to the changelog.
+ * A custom key-value store of strings: a Map, written to `<task dir>/<name>.json` on flush and
+ * close (persistent, like a RocksDB store), each write sent to the changelog. It does not know
+ * how its keys order as bytes, unlike the stores `Stores` builds.
  */
 export class LoggedMapStore implements StateStore, ReadOnlyKeyValueStore<string, string> {
   readonly persistent: boolean;
@@ -126,7 +128,7 @@ export class LoggedMapStore implements StateStore, ReadOnlyKeyValueStore<string,
     this.open = true;
   }
 
-  put(key: string, value: string | null, timestamp: number): void {
+  put(key: string, value: string | null, timestamp = this.context!.streamTime()): void {
     if (value === null) this.map.delete(key);
     else this.map.set(key, value);
     this.context!.logChange(this.name, Buffer.from(key), value === null ? null : Buffer.from(value), timestamp);
@@ -217,31 +219,36 @@ export function loggedMapStore(name: string, opts: { persistent?: boolean; loggi
 
 const S = Serdes.String();
 
-/** input -> count per key in store `counts` -> output (`key` -> count as text). */
-export function countTopology(opts: { input?: string; output?: string; store?: string; persistent?: boolean } = {}): Topology {
+/**
+ * input -> count per key in store `counts` -> output (`key` -> count as text). The store is a
+ * RocksDB key-value store from `Stores` (default), an in-memory one, or the custom LoggedMapStore.
+ */
+export function countTopology(opts: { input?: string; output?: string; store?: string; kind?: 'rocksdb' | 'memory' | 'custom' } = {}): Topology {
   const store = opts.store ?? 'counts';
+  const kind = opts.kind ?? 'rocksdb';
+  const builder = kind === 'custom' ? loggedMapStore(store) : Stores.keyValueStoreBuilder(kind === 'memory' ? Stores.inMemoryKeyValueStore(store) : Stores.persistentKeyValueStore(store), S, S);
   return new Topology()
     .addSource('source', [opts.input ?? 'input'], { keySerde: S, valueSerde: S })
     .addProcessor(
       'count',
       () => {
         let ctx: ProcessorContext<string, string>;
-        let counts: LoggedMapStore;
+        let counts: KeyValueStore<string, string>;
         return {
           init(c) {
             ctx = c;
-            counts = c.getStateStore<LoggedMapStore>(store);
+            counts = c.getStateStore<KeyValueStore<string, string> & StateStore>(store);
           },
           process(r: Record<string, string>) {
-            const next = Number(counts.get(r.key) ?? '0') + 1;
-            counts.put(r.key, String(next), r.timestamp);
-            ctx.forward(r.withValue(String(next)));
+            const next = String(Number(counts.get(r.key) ?? '0') + 1);
+            counts.put(r.key, next);
+            ctx.forward(r.withValue(next));
           },
         } satisfies Processor<string, string, string, string>;
       },
       'source',
     )
-    .addStateStore(loggedMapStore(store, { persistent: opts.persistent }), 'count')
+    .addStateStore(builder, 'count')
     .addSink('sink', opts.output ?? 'output', { keySerde: S, valueSerde: S }, 'count');
 }
 

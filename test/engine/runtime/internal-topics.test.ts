@@ -1,33 +1,38 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../storage/logger.js';
 import type { StorageClient } from '../../../storage/client/types.js';
+import { Stores } from '../../../storage/state/index.js';
+import type { StateStore } from '../../../storage/state/state-store.js';
+import type { KeyValueStore } from '../../../storage/state/stores.js';
 import type { Processor, ProcessorContext } from '../../../engine/processor/processor.js';
 import type { Record } from '../../../engine/processor/record.js';
 import { Serdes } from '../../../engine/serde/serdes.js';
 import { Topology } from '../../../engine/topology/topology.js';
 import { StreamsApp } from '../../../engine/runtime/streams-app.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { createTopic, loggedMapStore, openBroker, produce, readAll, str, waitUntil, type LoggedMapStore } from './helpers.js';
+import { createTopic, openBroker, produce, readAll, str, waitUntil } from './helpers.js';
 
 const S = Serdes.String();
 
 function counter(store: string): () => Processor<string, string, string, string> {
   return () => {
     let ctx: ProcessorContext<string, string>;
-    let counts: LoggedMapStore;
+    let counts: KeyValueStore<string, string>;
     return {
       init(c) {
         ctx = c;
-        counts = c.getStateStore<LoggedMapStore>(store);
+        counts = c.getStateStore<KeyValueStore<string, string> & StateStore>(store);
       },
       process(r: Record<string, string>) {
         const next = Number(counts.get(r.key) ?? '0') + 1;
-        counts.put(r.key, String(next), r.timestamp);
+        counts.put(r.key, String(next));
         ctx.forward(r.withValue(String(next)));
       },
     };
   };
 }
+
+const countsStore = () => Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('counts'), S, S);
 
 /** input -> key := first letter of the value -> rekey-repartition -> count -> output. */
 function rekeyTopology(): Topology {
@@ -45,7 +50,7 @@ function rekeyTopology(): Topology {
     .addSink('to-repartition', 'rekey-repartition', { keySerde: S, valueSerde: S }, 'rekey')
     .addSource('from-repartition', ['rekey-repartition'], { keySerde: S, valueSerde: S })
     .addProcessor('count', counter('counts'), 'from-repartition')
-    .addStateStore(loggedMapStore('counts'), 'count')
+    .addStateStore(countsStore(), 'count')
     .addSink('sink', 'output', { keySerde: S, valueSerde: S }, 'count');
 }
 
@@ -122,7 +127,7 @@ describe('internal topics, co-partitioning and subscriptions', () => {
     const topology = new Topology()
       .addSource('source', /pat.*/, { keySerde: S, valueSerde: S })
       .addProcessor('count', counter('counts'), 'source')
-      .addStateStore(loggedMapStore('counts'), 'count')
+      .addStateStore(countsStore(), 'count')
       .addSink('sink', 'output', { keySerde: S, valueSerde: S }, 'count');
     await produce(client, 'pat-a', [{ key: 'x', value: '1' }]);
     await produce(client, 'pat-b', [{ key: 'x', value: '2' }]);

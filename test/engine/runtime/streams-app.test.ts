@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../storage/logger.js';
 import type { StorageClient } from '../../../storage/client/types.js';
+import type { ReadOnlyKeyValueStore, ValueAndTimestamp } from '../../../storage/state/stores.js';
+import { StreamsBuilder } from '../../../engine/dsl/streams-builder.js';
+import { Serdes } from '../../../engine/serde/serdes.js';
+import type { Topology } from '../../../engine/topology/topology.js';
 import { StreamsApp, type AppState } from '../../../engine/runtime/streams-app.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { createTopic, openBroker, produce, readAll, str, upperTopology, waitUntil } from './helpers.js';
@@ -96,4 +100,69 @@ describe('StreamsApp, stateless, on the embedded broker', () => {
     await expect(b.start()).rejects.toMatchObject({ code: 'STATE_DIR_LOCKED' });
     await a.close();
   });
+});
+
+describe('StreamsApp running a DSL topology', () => {
+  let env: Awaited<ReturnType<typeof openBroker>>;
+  let client: StorageClient;
+  let state: { dir: string; cleanup: () => void };
+
+  beforeEach(async () => {
+    env = await openBroker();
+    client = env.broker.client();
+    state = tempDir('freshet-rt-state-');
+    await createTopic(client, 'lines', 2);
+    await createTopic(client, 'word-counts', 2);
+  });
+
+  afterEach(async () => {
+    await env.cleanup();
+    state.cleanup();
+  });
+
+  function wordCount(): Topology {
+    const S = Serdes.String();
+    const builder = new StreamsBuilder();
+    builder
+      .stream<string, string>('lines', { keySerde: S, valueSerde: S })
+      .flatMapValues((line) => line.split(' '))
+      .groupBy((_, word) => word, { keySerde: S, valueSerde: S })
+      .count({ materialized: { storeName: 'counts' } })
+      .toStream()
+      .to('word-counts', { keySerde: S, valueSerde: Serdes.Long() });
+    return builder.build();
+  }
+
+  for (const guarantee of ['at_least_once', 'exactly_once_v2'] as const) {
+    it(`counts words through a repartition topic and a cached store, across a restart (${guarantee})`, async () => {
+      const start = async () => {
+        const app = new StreamsApp(wordCount(), { applicationId: 'words', stateDir: state.dir, logger: silentLogger, commitIntervalMs: 50, processingGuarantee: guarantee }, client);
+        await app.start();
+        await app.waitForState('RUNNING');
+        return app;
+      };
+      const finalCounts = async () => {
+        const last = new Map<string, number>();
+        for (const r of await readAll(client, 'word-counts', 'read_committed')) last.set(str(r.key)!, Number(r.value!.readBigInt64BE()));
+        return Object.fromEntries([...last].sort());
+      };
+      const counts = (app: StreamsApp) => app.store<ReadOnlyKeyValueStore<string, ValueAndTimestamp<number>>>('counts');
+
+      await produce(client, 'lines', [
+        { key: null, value: 'a b a' },
+        { key: null, value: 'c a b' },
+      ]);
+      const first = await start();
+      await waitUntil('counted', async () => JSON.stringify(await finalCounts()) === JSON.stringify({ a: 3, b: 2, c: 1 }));
+      expect(counts(first).get('a')?.value).toBe(3);
+      expect([...counts(first).all()].map((kv) => kv.key)).toEqual(['a', 'b', 'c']);
+      await first.close();
+
+      await produce(client, 'lines', [{ key: null, value: 'a d' }]);
+      const second = await start();
+      await waitUntil('counted again', async () => JSON.stringify(await finalCounts()) === JSON.stringify({ a: 4, b: 2, c: 1, d: 1 }));
+      expect(counts(second).get('d')?.value).toBe(1);
+      await second.close();
+    });
+  }
 });
