@@ -10,7 +10,8 @@ import type { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
 import { keyValueStore } from './materialize.js';
 import type { Grouped, Materialized, Named } from './options.js';
-import { windowedBy } from './windowed-kstream.js';
+import { windowedBy, type WindowedKStream } from './windowed-kstream.js';
+import type { Windows } from './windows.js';
 
 export class KGroupedStream<K, V> {
   constructor(
@@ -39,7 +40,7 @@ export class KGroupedStream<K, V> {
    * Windowed aggregations: TimeWindows (tumbling, hopping) and SlidingWindows give a
    * TimeWindowedKStream, SessionWindows a SessionWindowedKStream.
    */
-  windowedBy(windows: unknown): ReturnType<typeof windowedBy> {
+  windowedBy<W extends Windows>(windows: W): WindowedKStream<K, V, W> {
     return windowedBy(this, windows);
   }
 

@@ -19,7 +19,7 @@ import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
 import { keyValueStore } from './materialize.js';
 import type { Grouped, Materialized, Named } from './options.js';
-import { suppressTable } from './suppress.js';
+import { suppressTable, type Suppressed } from './suppress.js';
 import { foreignKeyJoin } from './foreign-key-join.js';
 
 export class KTable<K, V> {
@@ -110,7 +110,7 @@ export class KTable<K, V> {
   }
 
   /** Holds back updates: until a window closes (final results), or for a time limit with buffer bounds. */
-  suppress(suppressed: unknown): KTable<K, V> {
+  suppress(suppressed: Suppressed<K>): KTable<K, V> {
     return suppressTable(this, suppressed);
   }
 

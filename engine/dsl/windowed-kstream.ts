@@ -1,12 +1,19 @@
 /**
- * Windowed aggregations (KGroupedStream.windowedBy). Written by the windows work: this file
- * declares the entry point the DSL calls.
+ * KGroupedStream.windowedBy: TimeWindows and SlidingWindows give a TimeWindowedKStream,
+ * SessionWindows a SessionWindowedKStream (the type follows the argument).
  */
-import { FreshetError } from '../../storage/errors.js';
+import { TopologyError } from '../topology/topology.js';
 import type { KGroupedStream } from './kgrouped-stream.js';
+import { SessionWindowedKStream } from './session-windowed-kstream.js';
+import { TimeWindowedKStream } from './time-windowed-kstream.js';
+import { SessionWindows, SlidingWindows, TimeWindows, type Windows } from './windows.js';
 
-export function windowedBy<K, V>(grouped: KGroupedStream<K, V>, windows: unknown): never {
-  void grouped;
-  void windows;
-  throw new FreshetError('NOT_IMPLEMENTED', 'Windowed aggregations are not available yet.');
+export type WindowedKStream<K, V, W extends Windows> = W extends SessionWindows ? SessionWindowedKStream<K, V> : TimeWindowedKStream<K, V>;
+
+export function windowedBy<K, V, W extends Windows>(grouped: KGroupedStream<K, V>, windows: W): WindowedKStream<K, V, W> {
+  if (windows instanceof SessionWindows) return new SessionWindowedKStream<K, V>(grouped, windows) as WindowedKStream<K, V, W>;
+  if (windows instanceof TimeWindows || windows instanceof SlidingWindows) return new TimeWindowedKStream<K, V>(grouped, windows) as WindowedKStream<K, V, W>;
+  throw new TopologyError('windowedBy takes TimeWindows, SlidingWindows or SessionWindows (from engine/dsl/windows.ts).');
 }
+
+export { TimeWindowedKStream, SessionWindowedKStream };
