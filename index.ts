@@ -38,3 +38,10 @@ export { TopologyTestDriver, TestInputTopic, TestOutputTopic } from './engine/te
 export type { TestDriverConfig, TestRecord } from './engine/test-driver/topology-test-driver.js';
 export { Stores } from './storage/state/index.js';
 export type { KeyValueStore, TimestampedKeyValueStore, WindowStore, SessionStore, ValueAndTimestamp, Windowed, Window, KeyValue, KeyValueIterator } from './storage/state/index.js';
+export { TimeWindows, SlidingWindows, SessionWindows, WindowsError } from './engine/dsl/windows.js';
+export type { Windows } from './engine/dsl/windows.js';
+export { TimeWindowedKStream } from './engine/dsl/time-windowed-kstream.js';
+export { SessionWindowedKStream } from './engine/dsl/session-windowed-kstream.js';
+export { Suppressed, BufferConfig, SuppressError } from './engine/dsl/suppress.js';
+export { WindowedSerdes } from './engine/serde/windowed.js';
+export { SuppressionBufferFullError } from './engine/operators/suppress-processor.js';
