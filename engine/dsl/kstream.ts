@@ -22,11 +22,12 @@ import {
   type ValueMapper,
 } from '../operators/stateless.js';
 import type { InternalStreamsBuilder } from './internal-builder.js';
-import type { Branched, Grouped, Joined, Materialized, Named, Produced, Repartitioned } from './options.js';
+import type { Branched, Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined } from './options.js';
 import { KGroupedStream } from './kgrouped-stream.js';
 import { KTable } from './ktable.js';
 import type { GlobalKTable } from './global-ktable.js';
 import { streamStreamJoin } from './stream-stream-join.js';
+import type { JoinWindows } from './join-windows.js';
 import { keyValueStore } from './materialize.js';
 import { ktableSourceProcessor, storeValueGetter } from '../operators/ktable.js';
 import { streamGlobalTableJoinProcessor, streamTableJoinProcessor, type ValueJoiner } from '../operators/table-joins.js';
@@ -143,15 +144,15 @@ export class KStream<K, V> {
   }
 
   /** Windowed join with another stream: records whose timestamps are within the join window. */
-  joinStream<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, windows: unknown, streamJoined: unknown = {}): KStream<K, VR> {
+  joinStream<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, windows: JoinWindows, streamJoined: StreamJoined<K, V, VO> = {}): KStream<K, VR> {
     return streamStreamJoin<K, V, VO, VR>(this, other, joiner, windows, streamJoined, 'inner');
   }
 
-  leftJoinStream<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windows: unknown, streamJoined: unknown = {}): KStream<K, VR> {
+  leftJoinStream<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windows: JoinWindows, streamJoined: StreamJoined<K, V, VO> = {}): KStream<K, VR> {
     return streamStreamJoin<K, V, VO, VR>(this, other, joiner, windows, streamJoined, 'left');
   }
 
-  outerJoinStream<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, windows: unknown, streamJoined: unknown = {}): KStream<K, VR> {
+  outerJoinStream<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, windows: JoinWindows, streamJoined: StreamJoined<K, V, VO> = {}): KStream<K, VR> {
     return streamStreamJoin<K, V, VO, VR>(this, other, joiner, windows, streamJoined, 'outer');
   }
 
