@@ -45,3 +45,4 @@ export { SessionWindowedKStream } from './engine/dsl/session-windowed-kstream.js
 export { Suppressed, BufferConfig, SuppressError } from './engine/dsl/suppress.js';
 export { WindowedSerdes } from './engine/serde/windowed.js';
 export { SuppressionBufferFullError } from './engine/operators/suppress-processor.js';
+export { JoinWindows, JoinError } from './engine/dsl/join-windows.js';
