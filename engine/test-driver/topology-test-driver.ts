@@ -18,6 +18,7 @@ import { StreamTask, type HandlerResponse } from '../runtime/stream-task.js';
 import type { RecordCollector } from '../runtime/record-collector.js';
 import type { RawRecord } from '../runtime/record-queue.js';
 import { TopologyError, type SubTopology, type Topology } from '../topology/topology.js';
+import { internalTopicPartitions } from '../topology/internal-partitions.js';
 
 export interface TestDriverConfig {
   applicationId?: string;
@@ -100,40 +101,23 @@ export class TopologyTestDriver {
     return p?.[topic] ?? 1;
   }
 
-  private internalPartitions(sub: SubTopology): number {
-    // A sub-topology reading only internal topics takes the partition count of whatever writes them.
-    let n = 0;
-    for (const t of sub.sourceTopics) {
-      const internal = this.topology.internalTopics.get(t);
-      if (internal?.partitions !== undefined) n = Math.max(n, internal.partitions);
-      else if (!internal) n = Math.max(n, this.partitionsOf(t));
-    }
-    return n;
-  }
-
   private async start(): Promise<void> {
     const subs = this.topology.subTopologies();
-    // Internal topics without a fixed count take the partitions of the sub-topology writing them.
-    const counts = new Map<string, number>();
-    for (let round = 0; round < subs.length + 1; round++) {
-      for (const sub of subs) {
-        const n = Math.max(this.internalPartitions(sub), ...sub.sourceTopics.map((t) => counts.get(t) ?? 0));
-        for (const t of sub.sinkTopics) {
-          const internal = this.topology.internalTopics.get(t);
-          if (internal && internal.partitions === undefined) counts.set(t, Math.max(counts.get(t) ?? 0, n, 1));
-        }
-      }
-    }
+    const counts = internalTopicPartitions(this.topology, (t) => this.partitionsOf(t));
     for (const [t, n] of counts) this.ensureTopic(this.topicName(t), n);
     const globalStores = await this.startGlobalTask();
     for (const sub of subs) {
-      const partitionCounts = sub.sourceTopics.map((t) => counts.get(t) ?? this.topology.internalTopics.get(t)?.partitions ?? this.partitionsOf(t));
+      const partitionCounts = sub.sourceTopics.map((t) => counts.get(t) ?? this.partitionsOf(t));
       const n = Math.max(1, ...partitionCounts);
       const mismatch = sub.sourceTopics.find((_, i) => partitionCounts[i] !== n);
       if (mismatch !== undefined) {
         throw new TopologyError(`Topics ${sub.sourceTopics.join(', ')} of sub-topology ${sub.id} are joined or merged but not co-partitioned (partition counts ${partitionCounts.join(', ')}): give them the same number of partitions or repartition one.`);
       }
       for (const t of sub.sourceTopics) this.ensureTopic(this.topicName(t), n);
+      // Changelogs have a partition per task.
+      for (const store of sub.stores) {
+        if (this.topology.stores.get(store)?.builder.loggingEnabled) this.ensureTopic(`${this.applicationId}-${store}-changelog`, n);
+      }
       for (let partition = 0; partition < n; partition++) {
         const task = new StreamTask({
           applicationId: this.applicationId,
