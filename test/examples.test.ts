@@ -54,4 +54,13 @@ describe('examples', () => {
     expect(stdout).toContain('Processor: leaderboard (stores: [clicks-per-user])');
     expect(stdout).toContain("[ 'ann with 1 clicks', 'bob with 3 clicks', 'bob with 3 clicks' ]");
   });
+
+  it('session-windows merges sessions a late click bridges', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/session-windows.ts'], { cwd: root, env: { ...process.env, FRESHET_LOG_LEVEL: 'warn' } });
+    expect(stdout).toContain('alice 0s..10s: 2 clicks');
+    expect(stdout).toContain('alice 60s..60s: 1 clicks');
+    expect(stdout).toContain('alice 0s..10s: merged away');
+    expect(stdout).toContain('alice 0s..60s: 4 clicks');
+    expect(stdout).toContain('bob 5s..5s: 1 clicks');
+  });
 });
