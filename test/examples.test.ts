@@ -63,4 +63,9 @@ describe('examples', () => {
     expect(stdout).toContain('alice 0s..60s: 4 clicks');
     expect(stdout).toContain('bob 5s..5s: 1 clicks');
   });
+
+  it('test-driver runs a topology on three partitions without a broker', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/test-driver.ts'], { cwd: root });
+    expect(stdout).toContain("Map(2) { 'alice' => 50, 'bob' => 12.5 }");
+  });
 });
