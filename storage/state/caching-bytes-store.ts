@@ -7,10 +7,16 @@
  * per commit instead of once per record.
  *
  * Entries sit in a Map and on an LRU list; reads that miss cache what they read, as clean
- * entries. Only dirty entries differ from the store below, so only they are also kept in key
- * order (a SortedKeyMap that scans lay over the inner store's), and a flush empties that index
- * at once: a read-heavy cache pays no ordered insert per miss. Dirty entries are written down
- * in the order they first became dirty, as Kafka's.
+ * entries. Dirty entries are also on a list in the order they first became dirty, which is the
+ * order they are written down in, as Kafka's. Only dirty entries differ from the store below, so
+ * only they are kept in key order for scans (a SortedKeyMap laid over the inner store's) — and
+ * that index is built at the first scan: a store nobody scans pays no ordered insert per write.
+ *
+ * The listener's old value is what the store below holds. Where only this layer writes below it
+ * (key-value stores: `remembersStoredValues`), a dirty entry remembers that value from when it
+ * became dirty (the clean value it replaced, or null right after a read found nothing), so a
+ * write-down reads the store below only for keys written without being read first. Window and
+ * session stores drop expired data below by themselves, so for them it is always read.
  */
 import type { BytesFlushListener, CachingLayer, KeyValueBytesStore } from './bytes-store.js';
 import { OverlayCursor, type Cursor, type KeyRange } from './cursor.js';
@@ -24,21 +30,36 @@ interface CacheEntry {
   key: string;
   value: Buffer | null;
   timestamp: number;
+  /** While dirty: what the store below holds for the key (undefined: not known, read it). */
+  stored: Buffer | null | undefined;
   dirty: boolean;
-  size: number;
+  /** The flush generation the entry became dirty in: a flush writes down older ones only. */
+  generation: number;
   /** LRU links: toward the most recently used (newer) and the eldest (older). */
   newer: CacheEntry | null;
   older: CacheEntry | null;
+  /** Dirty-order links. */
+  nextDirty: CacheEntry | null;
+  prevDirty: CacheEntry | null;
+}
+
+export interface CachingOptions {
+  /**
+   * Whether the store below changes only through this layer (and restore, which runs before
+   * the cache fills), so dirty entries may remember its value instead of reading it back.
+   */
+  remembersStoredValues?: boolean;
 }
 
 const entryValue = (e: CacheEntry): Buffer | null => e.value;
 
 export class CachingBytesStore implements KeyValueBytesStore, CachingLayer {
   private readonly entries = new Map<string, CacheEntry>();
-  /** Dirty entries in the order they became dirty (a Set keeps insertion order). */
-  private readonly dirty = new Set<CacheEntry>();
-  /** Dirty entries by key, for scans. */
-  private readonly dirtyByKey = new SortedKeyMap<CacheEntry>();
+  private dirtyHead: CacheEntry | null = null;
+  private dirtyTail: CacheEntry | null = null;
+  /** Dirty entries by key, for scans: null until the first scan. */
+  private dirtyByKey: SortedKeyMap<CacheEntry> | null = null;
+  private generation = 0;
   private newest: CacheEntry | null = null;
   private eldest: CacheEntry | null = null;
   private bytes = 0;
@@ -46,11 +67,19 @@ export class CachingBytesStore implements KeyValueBytesStore, CachingLayer {
   private evicting = false;
   private listener: BytesFlushListener | null = null;
   private sendOldValues = false;
+  private readonly remembers: boolean;
+  /** The last key a read found absent below and did not cache: a put of it next knows the old value. */
+  private absentKey: string | null = null;
   hits = 0;
   misses = 0;
   evictions = 0;
 
-  constructor(private readonly inner: KeyValueBytesStore) {}
+  constructor(
+    private readonly inner: KeyValueBytesStore,
+    options: CachingOptions = {},
+  ) {
+    this.remembers = options.remembersStoredValues ?? false;
+  }
 
   get name(): string {
     return this.inner.name;
@@ -97,8 +126,10 @@ export class CachingBytesStore implements KeyValueBytesStore, CachingLayer {
     this.misses++;
     const value = this.inner.get(key);
     if (value !== null) {
-      this.insert(key, value, -1, false);
+      this.insert(key, value, -1, false, undefined);
       this.evict();
+    } else if (this.remembers) {
+      this.absentKey = key;
     }
     return value;
   }
@@ -110,14 +141,18 @@ export class CachingBytesStore implements KeyValueBytesStore, CachingLayer {
     }
     const e = this.entries.get(key);
     if (e === undefined) {
-      this.insert(key, value, timestamp, true);
+      let stored: Buffer | null | undefined;
+      if (key === this.absentKey) {
+        stored = null;
+        this.absentKey = null;
+      }
+      this.insert(key, value, timestamp, true, stored);
     } else {
-      this.bytes -= e.size;
+      this.bytes += sizeOf(value) - sizeOf(e.value);
+      // A clean entry holds what the store below holds: remember it as the old value.
+      if (!e.dirty) this.markDirty(e, this.remembers ? e.value : undefined);
       e.value = value;
       e.timestamp = timestamp;
-      e.size = entrySize(key, value);
-      this.bytes += e.size;
-      if (!e.dirty) this.markDirty(e);
       this.touch(e);
     }
     this.evict();
@@ -126,7 +161,7 @@ export class CachingBytesStore implements KeyValueBytesStore, CachingLayer {
   cursor(range: KeyRange): Cursor<Buffer> {
     const under = this.inner.cursor(range);
     if (!this.enabled) return under;
-    return new OverlayCursor(this.dirtyByKey.cursor(range), entryValue, under, range.reverse === true);
+    return new OverlayCursor(this.dirtyIndex().cursor(range), entryValue, under, range.reverse === true);
   }
 
   approximateNumEntries(): number {
@@ -134,6 +169,9 @@ export class CachingBytesStore implements KeyValueBytesStore, CachingLayer {
   }
 
   restore(records: readonly ChangelogRecord[]): void | Promise<void> {
+    // The store below changes behind the cache's back: forget what dirty entries remember of it.
+    this.absentKey = null;
+    for (let e = this.dirtyHead; e !== null; e = e.nextDirty) e.stored = undefined;
     return this.inner.restore(records);
   }
 
@@ -148,56 +186,88 @@ export class CachingBytesStore implements KeyValueBytesStore, CachingLayer {
       if (this.inner.isOpen()) this.writeDownDirty();
     } finally {
       this.entries.clear();
-      this.dirty.clear();
-      this.dirtyByKey.clear();
+      this.dirtyHead = this.dirtyTail = null;
+      this.dirtyByKey?.clear();
       this.newest = this.eldest = null;
+      this.absentKey = null;
       this.bytes = 0;
       await this.inner.close();
     }
   }
 
-  private writeDownDirty(): void {
-    if (this.dirty.size === 0) return;
-    // A listener may write to this store while we flush: what it dirties waits for the next
-    // flush. Entries written down stay in dirtyByKey until the end, harmlessly: their values
-    // now equal the store's.
-    for (const e of [...this.dirty]) {
-      if (!this.dirty.delete(e)) continue;
-      e.dirty = false;
-      this.writeDown(e);
+  private dirtyIndex(): SortedKeyMap<CacheEntry> {
+    if (this.dirtyByKey === null) {
+      this.dirtyByKey = new SortedKeyMap<CacheEntry>();
+      for (let e = this.dirtyHead; e !== null; e = e.nextDirty) this.dirtyByKey.set(e.key, e);
     }
-    this.dirtyByKey.clear();
-    for (const e of this.dirty) this.dirtyByKey.set(e.key, e);
+    return this.dirtyByKey;
   }
 
-  private markDirty(e: CacheEntry): void {
+  private writeDownDirty(): void {
+    if (this.dirtyHead === null) return;
+    // A listener may write to this store while we flush: what it dirties now (a newer
+    // generation, at the end of the list) waits for the next flush. Entries written down stay
+    // in the key index until the end, harmlessly: their values now equal the store's.
+    const generation = this.generation++;
+    let e: CacheEntry | null = this.dirtyHead;
+    while (e !== null && e.generation <= generation) {
+      this.unlinkDirty(e);
+      this.writeDown(e);
+      e = this.dirtyHead;
+    }
+    const index = this.dirtyByKey;
+    if (index !== null) {
+      index.clear();
+      for (let d: CacheEntry | null = this.dirtyHead; d !== null; d = d.nextDirty) index.set(d.key, d);
+    }
+  }
+
+  private markDirty(e: CacheEntry, stored: Buffer | null | undefined): void {
     e.dirty = true;
-    this.dirty.add(e);
-    this.dirtyByKey.set(e.key, e);
+    e.stored = stored;
+    e.generation = this.generation;
+    e.prevDirty = this.dirtyTail;
+    e.nextDirty = null;
+    if (this.dirtyTail !== null) this.dirtyTail.nextDirty = e;
+    else this.dirtyHead = e;
+    this.dirtyTail = e;
+    this.dirtyByKey?.set(e.key, e);
+  }
+
+  /** Takes an entry off the dirty list (the key index is the caller's business). */
+  private unlinkDirty(e: CacheEntry): void {
+    if (e.prevDirty !== null) e.prevDirty.nextDirty = e.nextDirty;
+    else this.dirtyHead = e.nextDirty;
+    if (e.nextDirty !== null) e.nextDirty.prevDirty = e.prevDirty;
+    else this.dirtyTail = e.prevDirty;
+    e.nextDirty = e.prevDirty = null;
+    e.dirty = false;
   }
 
   /** Kafka's putAndMaybeForward: read the old value if wanted, write down, tell the listener. */
   private writeDown(e: CacheEntry): void {
+    const stored = e.stored;
+    e.stored = undefined;
     const listener = this.listener;
     if (listener === null) {
       this.inner.put(e.key, e.value, e.timestamp);
       return;
     }
-    const old = this.sendOldValues || e.value === null ? this.inner.get(e.key) : null;
+    const old = this.sendOldValues || e.value === null ? (stored !== undefined ? stored : this.inner.get(e.key)) : null;
     // Deleting what never existed changes nothing downstream.
     if (e.value === null && old === null) return;
     this.inner.put(e.key, e.value, e.timestamp);
     listener(e.key, e.value, this.sendOldValues ? old : null, e.timestamp);
   }
 
-  private insert(key: string, value: Buffer | null, timestamp: number, dirty: boolean): void {
-    const e: CacheEntry = { key, value, timestamp, dirty: false, size: entrySize(key, value), newer: null, older: this.newest };
+  private insert(key: string, value: Buffer | null, timestamp: number, dirty: boolean, stored: Buffer | null | undefined): void {
+    const e: CacheEntry = { key, value, timestamp, stored: undefined, dirty: false, generation: 0, newer: null, older: this.newest, nextDirty: null, prevDirty: null };
     if (this.newest !== null) this.newest.newer = e;
     this.newest = e;
     if (this.eldest === null) this.eldest = e;
     this.entries.set(key, e);
-    this.bytes += e.size;
-    if (dirty) this.markDirty(e);
+    this.bytes += key.length + sizeOf(value);
+    if (dirty) this.markDirty(e, stored);
   }
 
   private touch(e: CacheEntry): void {
@@ -227,12 +297,11 @@ export class CachingBytesStore implements KeyValueBytesStore, CachingLayer {
         const e = this.eldest;
         this.unlink(e);
         this.entries.delete(e.key);
-        this.bytes -= e.size;
+        this.bytes -= e.key.length + sizeOf(e.value);
         this.evictions++;
         if (e.dirty) {
-          this.dirty.delete(e);
-          this.dirtyByKey.delete(e.key);
-          e.dirty = false;
+          this.unlinkDirty(e);
+          this.dirtyByKey?.delete(e.key);
           this.writeDown(e);
         }
       }
@@ -242,6 +311,7 @@ export class CachingBytesStore implements KeyValueBytesStore, CachingLayer {
   }
 }
 
-function entrySize(key: string, value: Buffer | null): number {
-  return key.length + (value === null ? 0 : value.length) + ENTRY_OVERHEAD;
+/** An entry's cost without its key: value bytes and the fixed overhead. */
+function sizeOf(value: Buffer | null): number {
+  return (value === null ? 0 : value.length) + ENTRY_OVERHEAD;
 }

@@ -6,7 +6,7 @@
  * plus one day (windowstore.changelog.additional.retention.ms).
  */
 import type { KeyValueBytesStore } from './bytes-store.js';
-import { CachingBytesStore } from './caching-bytes-store.js';
+import { CachingBytesStore, type CachingOptions } from './caching-bytes-store.js';
 import { ChangeLoggingBytesStore } from './change-logging-bytes-store.js';
 import { MeteredKeyValueStore } from './metered-key-value-store.js';
 import { MeteredSessionStore } from './metered-session-store.js';
@@ -73,15 +73,17 @@ export abstract class AbstractStoreBuilder<S extends StateStore> implements Stor
   }
 
   /** Stacks the optional layers on a fresh inner store. */
-  protected layers(inner: KeyValueBytesStore): KeyValueBytesStore {
+  protected layers(inner: KeyValueBytesStore, caching: CachingOptions = {}): KeyValueBytesStore {
     let store = inner;
     if (this.logging) store = new ChangeLoggingBytesStore(store);
-    if (this.cachingEnabled) store = new CachingBytesStore(store);
+    if (this.cachingEnabled) store = new CachingBytesStore(store, caching);
     return store;
   }
 }
 
 const KEY_VALUE_LOG_CONFIG = { 'cleanup.policy': 'compact' };
+/** A key-value store changes only through its cache (window and session stores also expire data below it). */
+const KEY_VALUE_CACHING: CachingOptions = { remembersStoredValues: true };
 
 function windowedLogConfig(retentionMs: number): Record<string, string> {
   return { 'cleanup.policy': 'compact,delete', 'retention.ms': String(retentionMs + WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS) };
@@ -97,7 +99,7 @@ export class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredKeyV
   }
 
   build(): MeteredKeyValueStore<K, V> {
-    return new MeteredKeyValueStore<K, V>(this.layers(this.supplier.get()), { keySerde: this.keySerde, valueSerde: this.valueSerde });
+    return new MeteredKeyValueStore<K, V>(this.layers(this.supplier.get(), KEY_VALUE_CACHING), { keySerde: this.keySerde, valueSerde: this.valueSerde });
   }
 }
 
@@ -111,7 +113,7 @@ export class TimestampedKeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<
   }
 
   build(): MeteredKeyValueStore<K, ValueAndTimestamp<V>> {
-    return new MeteredKeyValueStore<K, ValueAndTimestamp<V>>(this.layers(this.supplier.get()), timestampedSerdes(this.keySerde, this.valueSerde));
+    return new MeteredKeyValueStore<K, ValueAndTimestamp<V>>(this.layers(this.supplier.get(), KEY_VALUE_CACHING), timestampedSerdes(this.keySerde, this.valueSerde));
   }
 }
 

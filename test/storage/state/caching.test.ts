@@ -4,8 +4,10 @@
  * eviction writes down early, and cache.max.bytes.buffering = 0 turns caching off.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cleanup, drain, openKeyValue, openSession, openTimestampedKeyValue, openWindow, stringSerde } from './helpers.js';
+import { Cleanup, drain, FakeContext, openKeyValue, openSession, openTimestampedKeyValue, openWindow, stringSerde } from './helpers.js';
 import type { StoreBackend } from '../../../storage/state/store-suppliers.js';
+import { CachingBytesStore } from '../../../storage/state/caching-bytes-store.js';
+import { InMemoryKeyValueBytesStore } from '../../../storage/state/in-memory-key-value-store.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -123,5 +125,72 @@ describe.each(['memory', 'rocksdb', 'leveldb'] as StoreBackend[])('caching on %s
     sessions.put({ key: 'k', window: { start: 0, end: 9 } }, 'b');
     await sessions.flush();
     expect(seen).toEqual(['k[0,5]=a (was null)', 'k[0,5]=null (was a)', 'k[0,9]=b (was null)']);
+  });
+});
+
+describe('caching over a key-value store', () => {
+  class CountingStore extends InMemoryKeyValueBytesStore {
+    gets = 0;
+    override get(key: string): Buffer | null {
+      this.gets++;
+      return super.get(key);
+    }
+  }
+
+  async function open(remembersStoredValues: boolean, cacheMaxBytes = 1 << 20) {
+    const inner = new CountingStore('kv');
+    const cache = new CachingBytesStore(inner, { remembersStoredValues });
+    await cache.init(new FakeContext(cleanup.dir(), cacheMaxBytes), cache);
+    cleanup.store(cache);
+    const calls: [string, string | undefined, string | undefined][] = [];
+    cache.setFlushListener((k, n, o) => calls.push([k, n?.toString(), o?.toString()]), true);
+    return { inner, cache, calls };
+  }
+
+  it('remembers what the store below holds instead of reading it back at write-down', async () => {
+    const { inner, cache, calls } = await open(true);
+    expect(cache.get('a')).toBeNull();
+    cache.put('a', Buffer.from('1'), 1);
+    cache.put('b', Buffer.from('1'), 1);
+    await cache.flush();
+    cache.put('a', Buffer.from('2'), 2);
+    cache.put('b', null, 2);
+    cache.put('c', null, 2);
+    await cache.flush();
+    expect(calls).toEqual([
+      ['a', '1', undefined],
+      ['b', '1', undefined],
+      ['a', '2', '1'],
+      ['b', undefined, '1'],
+    ]);
+    // The read that missed 'a', and 'b' and 'c' written without a read.
+    expect(inner.gets).toBe(3);
+  });
+
+  it('forwards the same with nothing remembered, reading below at every write-down', async () => {
+    const { inner, cache, calls } = await open(false);
+    expect(cache.get('a')).toBeNull();
+    cache.put('a', Buffer.from('1'), 1);
+    await cache.flush();
+    cache.put('a', Buffer.from('2'), 2);
+    await cache.flush();
+    expect(calls).toEqual([
+      ['a', '1', undefined],
+      ['a', '2', '1'],
+    ]);
+    expect(inner.gets).toBe(3);
+  });
+
+  it('remembers across evictions', async () => {
+    // Room for about two entries.
+    const { inner, cache, calls } = await open(true, 250);
+    for (const k of ['a', 'b', 'c', 'a', 'b', 'c']) {
+      const old = cache.get(k);
+      cache.put(k, Buffer.from(String(Number(old?.toString() ?? '0') + 1)), 1);
+    }
+    await cache.flush();
+    expect(calls.map(([k, n, o]) => `${k}:${o ?? '-'}->${n}`)).toEqual(['a:-->1', 'b:-->1', 'c:-->1', 'a:1->2', 'b:1->2', 'c:1->2']);
+    // One read per miss, none at write-down.
+    expect(inner.gets).toBe(6);
   });
 });
