@@ -201,13 +201,29 @@ export class SortedKeys {
   }
 }
 
-/** Ordered map of latin1 keys: SortedKeys for order, a Map for values. */
+/**
+ * Ordered map of latin1 keys: a Map for values, SortedKeys for order. The order is built at the
+ * first operation that needs it (a scan, a range delete, an ordered listing) and kept from then
+ * on, so a map nobody scans (a key-value store's pending writes, a count's in-memory store)
+ * pays no ordered insert per new key.
+ */
 export class SortedKeyMap<V> {
-  readonly keys = new SortedKeys();
+  private index: SortedKeys | null = null;
   private readonly values = new Map<string, V>();
 
   get size(): number {
     return this.values.size;
+  }
+
+  /** The keys in order (built now if no scan needed them yet). */
+  get keys(): SortedKeys {
+    if (this.index === null) {
+      const index = new SortedKeys();
+      const sorted = [...this.values.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const k of sorted) index.add(k);
+      this.index = index;
+    }
+    return this.index;
   }
 
   get(key: string): V | undefined {
@@ -219,13 +235,13 @@ export class SortedKeyMap<V> {
   }
 
   set(key: string, value: V): void {
-    if (!this.values.has(key)) this.keys.add(key);
+    if (this.index !== null && !this.values.has(key)) this.index.add(key);
     this.values.set(key, value);
   }
 
   delete(key: string): boolean {
     if (!this.values.delete(key)) return false;
-    this.keys.remove(key);
+    this.index?.remove(key);
     return true;
   }
 
@@ -236,13 +252,18 @@ export class SortedKeyMap<V> {
   }
 
   clear(): void {
-    this.keys.clear();
+    this.index?.clear();
     this.values.clear();
   }
 
   /** Entries in key order. */
   *entries(): IterableIterator<[string, V]> {
     for (const k of this.keys.keys()) yield [k, this.values.get(k)!];
+  }
+
+  /** Entries in no particular order (insertion order): for whole-map writes that need none. */
+  unordered(): IterableIterator<[string, V]> {
+    return this.values.entries();
   }
 
   /** Keys in order, as an array. */
