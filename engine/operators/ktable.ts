@@ -58,6 +58,11 @@ export class TableForwarder<K, V> {
       }, true) ?? false;
   }
 
+  /** Whether changes go downstream at once (no cache): callers build the record only then. */
+  get direct(): boolean {
+    return !this.cached;
+  }
+
   maybeForward(record: Record<K, Change<V>>): void {
     if (!this.cached) this.ctx.forward(record);
   }
@@ -97,7 +102,7 @@ export function ktableSourceProcessor<K, V>(storeName: string): ProcessorSupplie
         if (record.key === null || record.key === undefined) return this.dropNullKey();
         const old = this.store.get(record.key);
         this.store.put(record.key, withTimestamp(record.value, record.timestamp));
-        this.forwarder.maybeForward(record.withValue(change(record.value, old?.value ?? null)));
+        if (this.forwarder.direct) this.ctx.forward(record.withValue(change(record.value, old?.value ?? null)));
       }
     })();
 }
@@ -131,7 +136,7 @@ function mappingTableProcessor<K, V, VR>(apply: (key: K, value: V | null) => VR 
         oldValue = this.store.get(record.key)?.value ?? null;
         if (newValue === null && oldValue === null) return;
         this.store.put(record.key, withTimestamp(newValue, record.timestamp));
-        this.forwarder.maybeForward(record.withValue(change(newValue, oldValue)));
+        if (this.forwarder.direct) this.ctx.forward(record.withValue(change(newValue, oldValue)));
         return;
       }
       if (newValue === null && oldValue === null) return;
@@ -193,7 +198,7 @@ export function kstreamAggregateProcessor<K, V, A>(storeName: string, initialize
         const aggregate = aggregator(record.key, record.value, old === null ? initializer() : old.value);
         const timestamp = old === null ? record.timestamp : Math.max(old.timestamp, record.timestamp);
         this.store.put(record.key, { value: aggregate, timestamp });
-        this.forwarder.maybeForward(new Record(record.key, change(aggregate, old?.value ?? null), timestamp, record.headers));
+        if (this.forwarder.direct) this.ctx.forward(new Record(record.key, change(aggregate, old?.value ?? null), timestamp, record.headers));
       }
     })();
 }
@@ -228,7 +233,7 @@ export function ktableAggregateProcessor<K, V, A>(storeName: string, initializer
         if (record.value.newValue !== null) aggregate = adder(record.key, record.value.newValue, aggregate);
         const timestamp = old === null ? record.timestamp : Math.max(old.timestamp, record.timestamp);
         this.store.put(record.key, { value: aggregate, timestamp });
-        this.forwarder.maybeForward(new Record(record.key, change(aggregate, old?.value ?? null), timestamp, record.headers));
+        if (this.forwarder.direct) this.ctx.forward(new Record(record.key, change(aggregate, old?.value ?? null), timestamp, record.headers));
       }
     })();
 }

@@ -4,7 +4,7 @@
  * record is oldest (Kafka's record choice by timestamp).
  */
 import type { Serde } from '../serde/serde.js';
-import type { TimestampExtractor } from '../topology/topology.js';
+import { recordTimestamp, type TimestampExtractor } from '../topology/topology.js';
 import { Headers } from '../processor/headers.js';
 import type { RecordHeader } from '../../storage/types.js';
 
@@ -34,6 +34,8 @@ export class RecordQueue {
   private headRecord: StampedRecord | null = null;
   /** The largest timestamp seen in this partition (what a timestamp extractor gets as partition time). */
   partitionTime = -1;
+  /** The offset after the last record processed (set by the task) or skipped here; -1: none yet. */
+  consumedOffset = -1;
 
   constructor(
     readonly topic: string,
@@ -73,11 +75,13 @@ export class RecordQueue {
         key = this.keySerde.deserialize(raw.topic, raw.key, headers);
         value = this.valueSerde.deserialize(raw.topic, raw.value, headers);
       } catch (error) {
+        this.consumedOffset = raw.offset + 1;
         this.onProblem({ kind: 'deserialization', error, raw });
         continue;
       }
-      const timestamp = this.extractor({ key, value, timestamp: raw.timestamp, topic: raw.topic, partition: raw.partition, offset: raw.offset }, this.partitionTime);
+      const timestamp = this.extractor === recordTimestamp ? raw.timestamp : this.extractor({ key, value, timestamp: raw.timestamp, topic: raw.topic, partition: raw.partition, offset: raw.offset }, this.partitionTime);
       if (!(timestamp >= 0)) {
+        this.consumedOffset = raw.offset + 1;
         this.onProblem({ kind: 'timestamp', timestamp, raw });
         continue;
       }

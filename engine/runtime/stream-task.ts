@@ -54,6 +54,8 @@ interface RuntimeNode {
   children: RuntimeNode[];
   processor: Processor<unknown, unknown, unknown, unknown> | null;
   sink: SinkNode | null;
+  /** A sink's topic when it is fixed (the actual name, resolved once). */
+  sinkTopic: string | null;
   keySerde: Serde<unknown>;
   valueSerde: Serde<unknown>;
 }
@@ -66,12 +68,17 @@ export class StreamTask {
   readonly stores = new Map<string, StateStore>();
   private readonly nodes = new Map<string, RuntimeNode>();
   private readonly queues = new Map<string, RecordQueue>();
+  /** The same queues as an array, for the per-record choice. */
+  private queueList: RecordQueue[] = [];
   private readonly punctuations = new PunctuationQueue();
   private readonly restoreCallbacks = new Map<string, RestoreCallback>();
+  /** Consumed offsets set for partitions without a queue (the queues keep their own). */
   private readonly consumed = new Map<string, number>();
+  private readonly changelogTopics = new Map<string, string | null>();
   readonly context: TaskContext;
   private streamTime = -1;
   private currentNode: RuntimeNode | null = null;
+  /** Made from currentRaw when a processor asks for it. */
   private currentRecord: RecordContext | null = null;
   private currentRaw: RawRecord | null = null;
   private currentTimestamp: number | null = null;
@@ -105,6 +112,7 @@ export class StreamTask {
         children: [],
         processor: def.kind === 'processor' ? def.supplier() : null,
         sink: def.kind === 'sink' ? def : null,
+        sinkTopic: def.kind === 'sink' && typeof def.topic === 'string' ? this.config.topicName(def.topic) : null,
         keySerde: (def.kind === 'source' || def.kind === 'sink' ? def.options.keySerde : undefined) ?? defaultKey,
         valueSerde: (def.kind === 'source' || def.kind === 'sink' ? def.options.valueSerde : undefined) ?? defaultValue,
       };
@@ -120,7 +128,7 @@ export class StreamTask {
       for (const topic of def.topics) {
         const name = this.config.topicName(topic);
         const queue = new RecordQueue(name, this.config.partition, def.name, node.keySerde, node.valueSerde, def.options.timestampExtractor ?? recordTimestamp, (p) => this.onHeadProblem(p));
-        this.queues.set(tpKey(name, this.config.partition), queue);
+        this.addQueue(queue);
       }
     }
     void topology;
@@ -133,11 +141,32 @@ export class StreamTask {
     const node = this.nodes.get(sourceName)!;
     const def = this.config.subTopology.nodes.find((n) => n.name === sourceName)!;
     const extractor = def.kind === 'source' ? (def.options.timestampExtractor ?? recordTimestamp) : recordTimestamp;
-    this.queues.set(key, new RecordQueue(topic, this.config.partition, sourceName, node.keySerde, node.valueSerde, extractor, (p) => this.onHeadProblem(p)));
+    this.addQueue(new RecordQueue(topic, this.config.partition, sourceName, node.keySerde, node.valueSerde, extractor, (p) => this.onHeadProblem(p)));
+  }
+
+  private addQueue(queue: RecordQueue): void {
+    const key = tpKey(queue.topic, queue.partition);
+    const earlier = this.consumed.get(key);
+    if (earlier !== undefined) {
+      queue.consumedOffset = earlier;
+      this.consumed.delete(key);
+    }
+    this.queues.set(key, queue);
+    this.queueList = [...this.queues.values()];
+  }
+
+  /** The changelog topic of a store, looked up once. */
+  changelogTopicOf(storeName: string): string | null {
+    let topic = this.changelogTopics.get(storeName);
+    if (topic === undefined) {
+      topic = this.config.changelogTopic(storeName);
+      this.changelogTopics.set(storeName, topic);
+    }
+    return topic;
   }
 
   private onHeadProblem(p: HeadProblem): void {
-    this.consumed.set(tpKey(p.raw.topic, p.raw.partition), p.raw.offset + 1);
+    // The queue has moved its consumed offset past the record.
     if (p.kind === 'timestamp') {
       this.metrics.skippedInvalidTimestamp++;
       this.config.logger.warn(`Skipping a record with invalid timestamp ${p.timestamp} in task ${this.id}`, { topic: p.raw.topic, partition: p.raw.partition, offset: p.raw.offset });
@@ -214,7 +243,9 @@ export class StreamTask {
   process(): boolean {
     let chosen: RecordQueue | null = null;
     let min = Infinity;
-    for (const q of this.queues.values()) {
+    const queues = this.queueList;
+    for (let i = 0; i < queues.length; i++) {
+      const q = queues[i]!;
       const head = q.head();
       if (head !== null && head.timestamp < min) {
         min = head.timestamp;
@@ -225,7 +256,6 @@ export class StreamTask {
     const rec = chosen.poll()!;
     if (rec.timestamp > this.streamTime) this.streamTime = rec.timestamp;
     const raw = rec.raw;
-    this.currentRecord = { topic: raw.topic, partition: raw.partition, offset: raw.offset };
     this.currentRaw = raw;
     this.currentTimestamp = rec.timestamp;
     const source = this.nodes.get(chosen.sourceNode)!;
@@ -239,7 +269,7 @@ export class StreamTask {
       this.currentRaw = null;
       this.currentTimestamp = null;
     }
-    this.consumed.set(tpKey(raw.topic, raw.partition), raw.offset + 1);
+    chosen.consumedOffset = raw.offset + 1;
     this.punctuateStreamTime();
     return true;
   }
@@ -283,7 +313,8 @@ export class StreamTask {
 
   private writeSink(node: RuntimeNode, record: Record<unknown, unknown>): void {
     const def = node.sink!;
-    const topic = typeof def.topic === 'string' ? this.config.topicName(def.topic) : def.topic(record.key, record.value, { topic: this.currentRecord?.topic ?? null, partition: this.currentRecord?.partition ?? -1, offset: this.currentRecord?.offset ?? -1 });
+    const raw = this.currentRaw;
+    const topic = typeof def.topic === 'string' ? node.sinkTopic! : def.topic(record.key, record.value, { topic: raw?.topic ?? null, partition: raw?.partition ?? -1, offset: raw?.offset ?? -1 });
     const headers = record.headers.size === 0 ? [] : record.headers.toArray();
     const key = node.keySerde.serialize(topic, record.key, record.headers);
     const value = node.valueSerde.serialize(topic, record.value, record.headers);
@@ -361,6 +392,9 @@ export class StreamTask {
   }
 
   recordContext(): RecordContext | null {
+    const raw = this.currentRaw;
+    if (raw === null) return null;
+    if (this.currentRecord === null) this.currentRecord = { topic: raw.topic, partition: raw.partition, offset: raw.offset };
     return this.currentRecord;
   }
 
@@ -394,12 +428,17 @@ export class StreamTask {
 
   /** The next offset to read per input partition, for the commit. */
   committableOffsets(): Map<string, number> {
-    return new Map(this.consumed);
+    const out = new Map(this.consumed);
+    for (const [key, q] of this.queues) if (q.consumedOffset >= 0) out.set(key, q.consumedOffset);
+    return out;
   }
 
   /** Sets where consumption resumes (after a restart), so commits stay monotonic. */
   setConsumedOffset(topic: string, partition: number, offset: number): void {
-    this.consumed.set(tpKey(topic, partition), offset);
+    const key = tpKey(topic, partition);
+    const queue = this.queues.get(key);
+    if (queue !== undefined) queue.consumedOffset = offset;
+    else this.consumed.set(key, offset);
   }
 
   async close(): Promise<void> {
@@ -524,7 +563,7 @@ class StoreContext implements StateStoreContext {
   }
 
   logChange(storeName: string, key: Buffer, value: Buffer | null, timestamp: number): void {
-    const topic = this.task.config.changelogTopic(storeName);
+    const topic = this.task.changelogTopicOf(storeName);
     if (topic) this.task.config.collector.send(topic, key, value, [], timestamp, this.task.partition);
   }
 

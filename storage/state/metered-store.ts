@@ -21,6 +21,8 @@ export interface MeteredSerdes<K, V> {
   timestampOf?: (value: V) => number;
 }
 
+const NO_KEY = Symbol('no key');
+
 export abstract class MeteredStore<K, V> implements StateStore {
   readonly metrics = new StoreMetrics();
   protected readonly lifecycle: Lifecycle;
@@ -29,6 +31,9 @@ export abstract class MeteredStore<K, V> implements StateStore {
   protected keySerde!: StoreSerde<K>;
   protected valueSerde!: StoreSerde<V>;
   private readonly iterators = new Set<CursorIterator<unknown>>();
+  /** The last primitive key serialized, and its store key (see keyString). */
+  private lastKey: unknown = NO_KEY;
+  private lastKeyString = '';
 
   constructor(
     protected readonly inner: KeyValueBytesStore,
@@ -93,10 +98,19 @@ export abstract class MeteredStore<K, V> implements StateStore {
   }
 
   protected keyString(key: K): string {
+    // A processor reads a key and then writes it: the second serialization is the first's.
+    if (key === this.lastKey) return this.lastKeyString;
     if (key === null || key === undefined) {
       throw new StateStoreError('STATE_STORE_INVALID_OPERATION', `State store '${this.name}' cannot take a null key: filter null keys out before the store.`);
     }
-    return latin1(this.serializeKey(key));
+    const s = latin1(this.serializeKey(key));
+    // Only values that cannot change behind our back are remembered (an object key may be mutated).
+    const type = typeof key;
+    if (type === 'string' || type === 'number' || type === 'bigint' || type === 'boolean') {
+      this.lastKey = key;
+      this.lastKeyString = s;
+    }
+    return s;
   }
 
   protected keyFrom(key: string): K {

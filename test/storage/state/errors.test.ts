@@ -83,6 +83,11 @@ describe('serdes', () => {
   it('refuses null keys', async () => {
     const { store } = await openKeyValue(cleanup, 'memory', stringSerde, stringSerde);
     expect(() => store.put(null as unknown as string, 'v')).toThrow(code('STATE_STORE_INVALID_OPERATION'));
+    expect(() => store.get(undefined as unknown as string)).toThrow(code('STATE_STORE_INVALID_OPERATION'));
+    // Not even right after a key was serialized (the metered layer remembers the last one).
+    store.put('k', 'v');
+    expect(() => store.get(undefined as unknown as string)).toThrow(code('STATE_STORE_INVALID_OPERATION'));
+    expect(store.get('k')).toBe('v');
   });
 });
 
