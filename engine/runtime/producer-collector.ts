@@ -9,9 +9,9 @@
  * are kept per partition: they become the tasks' checkpoints.
  */
 import { KafkaError } from '../../storage/errors.js';
-import type { GroupMetadata, OffsetAndMetadata, Producer } from '../../storage/client/types.js';
+import type { GroupMetadata, OffsetAndMetadata, Producer, ProducerRecord, RecordMetadata } from '../../storage/client/types.js';
 import type { Logger } from '../../storage/logger.js';
-import { tpKey, type RecordHeader } from '../../storage/types.js';
+import type { RecordHeader } from '../../storage/types.js';
 import { TopologyError } from '../topology/topology.js';
 import { describeError, StreamsError } from './errors.js';
 import type { DeadLetter, ExceptionHandlers } from './exception-handlers.js';
@@ -24,9 +24,41 @@ export function isFencing(err: unknown): boolean {
   return err instanceof KafkaError && FENCING.has(err.code);
 }
 
+/**
+ * A producer taking Kafka's send(record, callback) (the embedded one): the collector then sends
+ * record by record without a promise and two closures each.
+ */
+interface CallbackProducer {
+  sendWithCallback(record: ProducerRecord, callback: { onCompletion(error: Error | null, metadata: RecordMetadata | null): void }): void;
+}
+
+function takesCallbacks(producer: Producer): producer is Producer & CallbackProducer {
+  return typeof (producer as Partial<CallbackProducer>).sendWithCallback === 'function';
+}
+
+/** One record on its way: what the producer sends, and what a failure report needs. */
+class PendingSend implements ProducerRecord, DeadLetter {
+  constructor(
+    private readonly collector: ProducerCollector,
+    readonly topic: string,
+    readonly key: Buffer | null,
+    readonly value: Buffer | null,
+    readonly headers: RecordHeader[],
+    readonly timestamp: number,
+    readonly partition: number | undefined,
+    readonly deadLetter: boolean,
+    readonly epoch: number,
+  ) {}
+
+  onCompletion(error: Error | null, metadata: RecordMetadata | null): void {
+    this.collector.completed(this, error, metadata);
+  }
+}
+
 export class ProducerCollector implements RecordCollector {
-  /** Next offset after the last acknowledged record, per changelog topic-partition. */
-  readonly changelogOffsets = new Map<string, number>();
+  /** Next offset after the last acknowledged record, by partition, per changelog topic (null: not a changelog). */
+  private readonly acked = new Map<string, number[] | null>();
+  private callbacks: boolean;
   private outstanding = 0;
   private drained: (() => void)[] = [];
   private failure: Error | null = null;
@@ -44,11 +76,14 @@ export class ProducerCollector implements RecordCollector {
     private readonly isChangelog: (topic: string) => boolean,
     private readonly handlers: () => ExceptionHandlers,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.callbacks = takesCallbacks(producer);
+  }
 
   /** After the old producer was fenced: continue with a new one. */
   replaceProducer(producer: Producer): void {
     this.producer = producer;
+    this.callbacks = takesCallbacks(producer);
     this.inTransaction = false;
     this.failure = null;
     this.epoch++;
@@ -65,14 +100,19 @@ export class ProducerCollector implements RecordCollector {
   }
 
   send(topic: string, key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number, partition: number | undefined): void {
-    this.write({ topic, key, value, headers, timestamp }, partition, false);
+    this.write(topic, key, value, headers, timestamp, partition, false);
   }
 
   sendDeadLetter(record: DeadLetter): void {
-    this.write(record, undefined, true);
+    this.write(record.topic, record.key, record.value, record.headers, record.timestamp, undefined, true);
   }
 
-  private write(record: DeadLetter, partition: number | undefined, deadLetter: boolean): void {
+  /** The next offset after the last acknowledged record of a changelog partition (checkpoints). */
+  changelogOffset(topic: string, partition: number): number | undefined {
+    return this.acked.get(topic)?.[partition];
+  }
+
+  private write(topic: string, key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number, partition: number | undefined, deadLetter: boolean): void {
     if (this.discarding) return;
     // Stop feeding a producer whose output can no longer commit.
     if (this.failure) throw this.failure;
@@ -80,28 +120,39 @@ export class ProducerCollector implements RecordCollector {
       this.producer.beginTransaction();
       this.inTransaction = true;
     }
-    const epoch = this.epoch;
     this.outstanding++;
     this.sent++;
+    const send = new PendingSend(this, topic, key, value, headers, timestamp, partition, deadLetter, this.epoch);
+    if (this.callbacks) {
+      (this.producer as Producer & CallbackProducer).sendWithCallback(send, send);
+      return;
+    }
     let sending;
     try {
-      sending = this.producer.send({ topic: record.topic, key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp, partition });
+      sending = this.producer.send({ topic, key, value, headers, timestamp, partition });
     } catch (err) {
       sending = Promise.reject(err as Error);
     }
     sending.then(
-      (meta) => {
-        if (this.isChangelog(meta.topic)) {
-          const k = tpKey(meta.topic, meta.partition);
-          if (meta.offset + 1 > (this.changelogOffsets.get(k) ?? 0)) this.changelogOffsets.set(k, meta.offset + 1);
-        }
-        this.settle();
-      },
-      (err: unknown) => {
-        if (epoch === this.epoch) this.failed(err, record, partition, deadLetter);
-        this.settle();
-      },
+      (meta) => this.completed(send, null, meta),
+      (err: unknown) => this.completed(send, err, null),
     );
+  }
+
+  /** A send's outcome (from the producer's callback or promise): metadata, or what failed it. */
+  completed(send: PendingSend, error: unknown, meta: RecordMetadata | null): void {
+    if (meta !== null) {
+      const m = meta;
+      let offsets = this.acked.get(m.topic);
+      if (offsets === undefined) {
+        offsets = this.isChangelog(m.topic) ? [] : null;
+        this.acked.set(m.topic, offsets);
+      }
+      if (offsets !== null && m.offset + 1 > (offsets[m.partition] ?? 0)) offsets[m.partition] = m.offset + 1;
+    } else if (send.epoch === this.epoch) {
+      this.failed(error, send, send.partition, send.deadLetter);
+    }
+    this.settle();
   }
 
   private settle(): void {

@@ -352,8 +352,9 @@ export class TaskManager {
     const restored = this.d.restorer.restoredOffsets(t.task.id);
     const entries: CheckpointEntry[] = [];
     for (const key of t.checkpointed) {
-      const offset = Math.max(restored.get(key) ?? 0, this.d.collector.changelogOffsets.get(key) ?? 0);
-      entries.push({ ...splitKey(key), offset });
+      const tp = splitKey(key);
+      const offset = Math.max(restored.get(key) ?? 0, this.d.collector.changelogOffset(tp.topic, tp.partition) ?? 0);
+      entries.push({ ...tp, offset });
     }
     // In-memory stores start empty whatever a checkpoint says: nothing to record for them.
     if (entries.length === 0) return;

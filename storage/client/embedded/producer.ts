@@ -25,9 +25,21 @@ interface Waiter {
   reject(err: Error): void;
 }
 
-/** Consecutive records of a batch from one call, at consecutive slots of its results. */
+/**
+ * Kafka's producer callback (`send(record, callback)`): told once, when the record is
+ * acknowledged or has failed. Cheaper than send()'s promise for callers sending record by record.
+ */
+export interface SendCallback {
+  onCompletion(error: Error | null, metadata: RecordMetadata | null): void;
+}
+
+/**
+ * Consecutive records of a batch from one call, at consecutive slots of its results; or one
+ * record sent with a callback.
+ */
 interface Run {
-  waiter: Waiter;
+  waiter: Waiter | null;
+  callback: SendCallback | null;
   firstSlot: number;
   count: number;
 }
@@ -121,8 +133,22 @@ export class EmbeddedProducer implements Producer {
   send(record: ProducerRecord): Promise<RecordMetadata> {
     return new Promise<RecordMetadata | RecordMetadata[]>((resolve, reject) => {
       this.checkSendable();
-      this.enqueue(record, { results: [], remaining: 1, single: true, failed: false, resolve, reject }, 0, Date.now());
+      this.enqueue(record, { results: [], remaining: 1, single: true, failed: false, resolve, reject }, null, 0, Date.now());
     }) as Promise<RecordMetadata>;
+  }
+
+  /**
+   * Sends a record and tells `callback` of its acknowledgement or failure (always
+   * asynchronously, as send()'s promise would settle), without a promise per record.
+   */
+  sendWithCallback(record: ProducerRecord, callback: SendCallback): void {
+    try {
+      this.checkSendable();
+      this.enqueue(record, null, callback, 0, Date.now());
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      queueMicrotask(() => this.complete(callback, error, null));
+    }
   }
 
   /** Sends records under one acknowledgement: cheaper than a send() per record. */
@@ -134,7 +160,7 @@ export class EmbeddedProducer implements Producer {
       const now = Date.now();
       for (let i = 0; i < records.length; i++) {
         try {
-          this.enqueue(records[i]!, waiter, i, now);
+          this.enqueue(records[i]!, waiter, null, i, now);
         } catch (err) {
           // Records already queued still go out; the call fails.
           waiter.failed = true;
@@ -171,7 +197,7 @@ export class EmbeddedProducer implements Producer {
     return this.sticky.partition(record.topic, partitions);
   }
 
-  private enqueue(record: ProducerRecord, waiter: Waiter, slot: number, now: number): void {
+  private enqueue(record: ProducerRecord, waiter: Waiter | null, callback: SendCallback | null, slot: number, now: number): void {
     const partitions = this.partitionCount(record.topic);
     const key = record.key === undefined ? null : toBuffer(record.key);
     const value = toBuffer(record.value);
@@ -206,8 +232,8 @@ export class EmbeddedProducer implements Producer {
       this.scheduleLinger();
     }
     const last = batch.runs[batch.runs.length - 1];
-    if (last !== undefined && last.waiter === waiter && last.firstSlot + last.count === slot) last.count++;
-    else batch.runs.push({ waiter, firstSlot: slot, count: 1 });
+    if (waiter !== null && last !== undefined && last.waiter === waiter && last.firstSlot + last.count === slot) last.count++;
+    else batch.runs.push({ waiter, callback, firstSlot: slot, count: 1 });
     batch.timestamps.push(timestamp);
     if (batch.builder.sizeInBytes >= this.batchSize) this.drain(batch);
   }
@@ -279,7 +305,12 @@ export class EmbeddedProducer implements Producer {
       const appendTime = result.logAppendTime;
       const { topic, partition, runs, timestamps } = batch;
       let i = 0;
-      for (const { waiter: w, firstSlot, count } of runs) {
+      for (const { waiter: w, callback, firstSlot, count } of runs) {
+        if (w === null) {
+          this.complete(callback!, null, new Metadata(topic, partition, base < 0 ? -1 : base + i, appendTime >= 0 ? appendTime : timestamps[i]!));
+          i++;
+          continue;
+        }
         const results = w.results;
         for (let k = 0; k < count; k++, i++) {
           results[firstSlot + k] = new Metadata(topic, partition, base < 0 ? -1 : base + i, appendTime >= 0 ? appendTime : timestamps[i]!);
@@ -300,10 +331,24 @@ export class EmbeddedProducer implements Producer {
   }
 
   private rejectBatch(batch: PendingBatch, error: Error): void {
-    for (const { waiter: w } of batch.runs) {
+    for (const { waiter: w, callback } of batch.runs) {
+      if (w === null) {
+        // As a rejected promise would: the callback hears of it after the current job.
+        queueMicrotask(() => this.complete(callback!, error, null));
+        continue;
+      }
       if (w.failed) continue;
       w.failed = true;
       w.reject(error);
+    }
+  }
+
+  /** Calls a send callback; what it throws is logged, so the other records still hear of theirs. */
+  private complete(callback: SendCallback, error: Error | null, metadata: RecordMetadata | null): void {
+    try {
+      callback.onCompletion(error, metadata);
+    } catch (err) {
+      this.broker.logger.warn('A send callback threw', { error: err instanceof Error ? err.message : String(err) });
     }
   }
 
