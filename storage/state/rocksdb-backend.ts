@@ -8,10 +8,17 @@
  * iterator (after the last key it returned) when the store wrote a batch since: pending writes
  * that moved to disk stay visible. Memory per instance: the block cache plus at most six
  * memtables of `writeBufferBytes` (level compaction sized from the memtable budget).
+ *
+ * Point reads first ask a Bloom filter of the keys the database holds (key-filter.ts), filled
+ * by a key scan at open and by every batch: a read of a key never written (every new key's
+ * first read) then costs no native call. When more keys arrived than it was sized for, it is
+ * rebuilt twice as large from a key scan (so deleted keys leave it); a store too large for
+ * MAX_FILTER_BYTES reads natively.
  */
 import { ioError } from './state-errors.js';
 import { latin1, toBytes } from './bytes-store.js';
 import type { Cursor, KeyRange } from './cursor.js';
+import { KeyFilter, MAX_FILTER_BYTES } from './key-filter.js';
 import type { BackendOpenOptions, DeleteRange, PersistentBackend } from './persistent-backend.js';
 
 interface RocksIterator {
@@ -41,6 +48,8 @@ interface RocksModule {
 }
 
 const NO_OPTIONS = {};
+const KEYS_ONLY = { keys: true, values: false, keyEncoding: 'buffer' };
+const KEY_SCAN_BATCH = 4096;
 /** First scan batch: small, since most scans (window fetches, prefix scans) are short. */
 const FIRST_BATCH = 16;
 const MAX_BATCH = 1024;
@@ -59,7 +68,19 @@ export async function openRocksDb(mod: unknown, o: BackendOpenOptions): Promise<
   } catch (err) {
     throw ioError(o.storeName, `open RocksDB at ${o.dir} (is another instance of the application using this state directory?)`, err);
   }
-  return new RocksDbBackend(db, o);
+  const backend = new RocksDbBackend(db, o);
+  try {
+    await backend.buildFilter();
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw ioError(o.storeName, `read the keys of RocksDB at ${o.dir}`, err);
+  }
+  return backend;
+}
+
+/** A filter with room for `capacity` keys, or null when that would be beyond MAX_FILTER_BYTES. */
+function newFilter(capacity: number): KeyFilter | null {
+  return KeyFilter.bytesFor(capacity) > MAX_FILTER_BYTES ? null : new KeyFilter(capacity);
 }
 
 class RocksDbBackend implements PersistentBackend {
@@ -68,6 +89,8 @@ class RocksDbBackend implements PersistentBackend {
   readonly cursors = new Set<RocksCursor>();
   closed = false;
   private rangeError: Error | null = null;
+  /** Keys the database may hold; null: too many keys for a filter, every read is native. */
+  private filter: KeyFilter | null = null;
 
   constructor(
     readonly db: RocksDb,
@@ -79,6 +102,7 @@ class RocksDbBackend implements PersistentBackend {
   }
 
   get(key: string): Buffer | undefined {
+    if (this.filter !== null && !this.filter.mightContain(key)) return undefined;
     let value: Buffer | null | undefined;
     try {
       value = this.db._getManySync([toBytes(key)], NO_OPTIONS)[0];
@@ -118,9 +142,13 @@ class RocksDbBackend implements PersistentBackend {
       if (entries.length > 0) {
         const batch = this.db._chainedBatch();
         try {
+          const filter = this.filter;
           for (const [key, value] of entries) {
             if (value === null) batch._del(toBytes(key), NO_OPTIONS);
-            else batch._put(toBytes(key), value, NO_OPTIONS);
+            else {
+              batch._put(toBytes(key), value, NO_OPTIONS);
+              filter?.add(key);
+            }
           }
           batch._writeSync({ sync: this.o.syncWrites });
         } finally {
@@ -131,6 +159,57 @@ class RocksDbBackend implements PersistentBackend {
       throw ioError(this.o.storeName, 'write a batch to RocksDB', err);
     }
     this.generation++;
+    if (this.filter?.full) {
+      try {
+        this.rebuildFilter();
+      } catch (err) {
+        throw ioError(this.o.storeName, 'read the keys of RocksDB', err);
+      }
+    }
+  }
+
+  /** Fills the filter from a scan of every key, yielding to the event loop between batches (at open). */
+  async buildFilter(): Promise<void> {
+    for (let capacity = 2 * this.approximateNumEntries(); ; ) {
+      const filter = newFilter(capacity);
+      if (filter === null) return;
+      for (const batch of this.keyBatches()) {
+        for (const k of batch) filter.add(k);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      this.filter = filter;
+      // The estimate was low: size it from the count.
+      if (!filter.full) return;
+      capacity = 2 * filter.count;
+    }
+  }
+
+  /** Replaces a full filter with one twice the size of the keys there are now (none smaller than before). */
+  private rebuildFilter(): void {
+    for (let capacity = Math.max(2 * this.approximateNumEntries(), this.filter?.capacity ?? 0); ; ) {
+      const filter = newFilter(capacity);
+      this.filter = filter;
+      if (filter === null) return;
+      for (const batch of this.keyBatches()) for (const k of batch) filter.add(k);
+      if (!filter.full) return;
+      capacity = 2 * filter.count;
+    }
+  }
+
+  /** Every key in the database, in batches (a native keys-only iterator). */
+  private *keyBatches(): Generator<string[]> {
+    const it = this.db._iterator(KEYS_ONLY);
+    try {
+      for (;;) {
+        const { rows, finished } = it._nextvSync(KEY_SCAN_BATCH, NO_OPTIONS);
+        const batch: string[] = [];
+        for (let i = 0; i < rows.length; i += 2) batch.push(latin1(rows[i]!));
+        if (batch.length > 0) yield batch;
+        if (finished) return;
+      }
+    } finally {
+      it._closeSync();
+    }
   }
 
   approximateNumEntries(): number {
