@@ -38,7 +38,10 @@ const longSerde: Serde<number> = serdeFrom(
   (n) => {
     if (!Number.isSafeInteger(n)) throw new SerializationError(`${n} is not an integer Freshet can hold exactly (|n| < 2^53); use Serdes.BigLong() for the full 64-bit range.`);
     const b = Buffer.allocUnsafe(8);
-    b.writeBigInt64BE(BigInt(n), 0);
+    // Two 32-bit halves: exact for |n| < 2^53, and no BigInt per value.
+    const hi = Math.floor(n / 0x1_0000_0000);
+    b.writeInt32BE(hi, 0);
+    b.writeUInt32BE(n - hi * 0x1_0000_0000, 4);
     return b;
   },
   (b) => {

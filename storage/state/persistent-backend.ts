@@ -31,16 +31,22 @@ export interface DeleteRange {
   to: string | undefined;
 }
 
+/** Writes for one batch: keys and their values (null: delete) at the same index, keys distinct. */
+export interface WriteBatch {
+  keys: readonly string[];
+  values: readonly (Buffer | null)[];
+}
+
 export interface PersistentBackend {
   readonly kind: BackendKind;
   /** Bumped after every write: open scans of a snapshotting engine re-seek then. */
   readonly generation: number;
   get(key: string): Buffer | undefined;
   cursor(range: KeyRange): Cursor<Buffer>;
-  /** Deletes the ranges, then applies the entries (null: delete), as one durable step. */
-  write(ranges: readonly DeleteRange[], entries: readonly (readonly [string, Buffer | null])[]): Promise<void>;
+  /** Deletes the ranges, then applies the writes, as one durable step. */
+  write(ranges: readonly DeleteRange[], writes: WriteBatch): Promise<void>;
   /** The same, done before returning (engines that can). */
-  writeSync?(ranges: readonly DeleteRange[], entries: readonly (readonly [string, Buffer | null])[]): void;
+  writeSync?(ranges: readonly DeleteRange[], writes: WriteBatch): void;
   approximateNumEntries(): number;
   close(): Promise<void>;
 }

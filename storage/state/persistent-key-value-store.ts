@@ -170,33 +170,37 @@ export class PersistentKeyValueBytesStore implements RangeDeletableBytesStore {
    */
   private writePending(): void {
     if (this.pending.size === 0 && this.deletedRanges.length === 0) return;
-    const writes: [string, PendingWrite][] = [];
+    const keys: string[] = [];
+    const writes: PendingWrite[] = [];
+    const values: (Buffer | null)[] = [];
     // A batch needs no key order: the engine sorts it into its memtable.
-    for (const [k, w] of this.pending.unordered()) {
-      if (w.queued) continue;
+    this.pending.forEachUnordered((w, k) => {
+      if (w.queued) return;
       w.queued = true;
-      writes.push([k, w]);
-    }
-    const entries = writes.map(([k, w]) => [k, w.value] as const);
+      keys.push(k);
+      writes.push(w);
+      values.push(w.value);
+    });
+    const batch = { keys, values };
     const ranges = this.deletedRanges.slice();
     this.pendingBytes = 0;
     const backend = this.backend!;
     if (this.inFlight === 0 && backend.writeSync !== undefined) {
       try {
-        backend.writeSync(ranges, entries);
+        backend.writeSync(ranges, batch);
       } catch (err) {
         this.writeError = err;
         throw ioError(this.name, 'write pending changes', err);
       }
-      this.written(ranges, writes);
+      this.written(ranges, keys, writes);
       return;
     }
     this.inFlight++;
     this.writing = this.writing.then(async () => {
       try {
         if (this.writeError !== null) return;
-        await backend.write(ranges, entries);
-        this.written(ranges, writes);
+        await backend.write(ranges, batch);
+        this.written(ranges, keys, writes);
       } catch (err) {
         this.writeError = err;
       } finally {
@@ -205,12 +209,12 @@ export class PersistentKeyValueBytesStore implements RangeDeletableBytesStore {
     });
   }
 
-  private written(ranges: readonly DeleteRange[], writes: readonly [string, PendingWrite][]): void {
+  private written(ranges: readonly DeleteRange[], keys: readonly string[], writes: readonly PendingWrite[]): void {
     let current = 0;
-    for (const [k, w] of writes) if (this.pending.get(k) === w) current++;
+    for (let i = 0; i < keys.length; i++) if (this.pending.get(keys[i]!) === writes[i]) current++;
     // The usual case, nothing written meanwhile: empty the buffer at once.
     if (current === this.pending.size) this.pending.clear();
-    else for (const [k, w] of writes) if (this.pending.get(k) === w) this.pending.delete(k);
+    else for (let i = 0; i < keys.length; i++) if (this.pending.get(keys[i]!) === writes[i]) this.pending.delete(keys[i]!);
     if (ranges.length > 0) this.deletedRanges = this.deletedRanges.filter((r) => !ranges.includes(r));
   }
 

@@ -19,7 +19,7 @@ import { ioError } from './state-errors.js';
 import { latin1, toBytes } from './bytes-store.js';
 import type { Cursor, KeyRange } from './cursor.js';
 import { KeyFilter, MAX_FILTER_BYTES } from './key-filter.js';
-import type { BackendOpenOptions, DeleteRange, PersistentBackend } from './persistent-backend.js';
+import type { BackendOpenOptions, DeleteRange, PersistentBackend, WriteBatch } from './persistent-backend.js';
 
 interface RocksIterator {
   _nextvSync(size: number, options: object): { rows: (Buffer | undefined)[]; finished: boolean };
@@ -120,11 +120,11 @@ class RocksDbBackend implements PersistentBackend {
     return c;
   }
 
-  async write(ranges: readonly DeleteRange[], entries: readonly (readonly [string, Buffer | null])[]): Promise<void> {
-    this.writeSync(ranges, entries);
+  async write(ranges: readonly DeleteRange[], writes: WriteBatch): Promise<void> {
+    this.writeSync(ranges, writes);
   }
 
-  writeSync(ranges: readonly DeleteRange[], entries: readonly (readonly [string, Buffer | null])[]): void {
+  writeSync(ranges: readonly DeleteRange[], { keys, values }: WriteBatch): void {
     // A range delete reports failure a tick later: it fails the next write.
     const earlier = this.rangeError;
     this.rangeError = null;
@@ -139,11 +139,13 @@ class RocksDbBackend implements PersistentBackend {
           if (err) this.rangeError = err;
         });
       }
-      if (entries.length > 0) {
+      if (keys.length > 0) {
         const batch = this.db._chainedBatch();
         try {
           const filter = this.filter;
-          for (const [key, value] of entries) {
+          for (let i = 0; i < keys.length; i++) {
+            const key = keys[i]!;
+            const value = values[i]!;
             if (value === null) batch._del(toBytes(key), NO_OPTIONS);
             else {
               batch._put(toBytes(key), value, NO_OPTIONS);

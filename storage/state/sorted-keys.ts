@@ -261,9 +261,9 @@ export class SortedKeyMap<V> {
     for (const k of this.keys.keys()) yield [k, this.values.get(k)!];
   }
 
-  /** Entries in no particular order (insertion order): for whole-map writes that need none. */
-  unordered(): IterableIterator<[string, V]> {
-    return this.values.entries();
+  /** Visits the entries in no particular order (insertion order): for whole-map writes that need none. */
+  forEachUnordered(visit: (value: V, key: string) => void): void {
+    this.values.forEach(visit);
   }
 
   /** Keys in order, as an array. */
