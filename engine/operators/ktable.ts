@@ -3,7 +3,7 @@
  * keep the current value in a timestamped key-value store; with the store's cache on, updates
  * are forwarded when the cache flushes (once per key per commit), otherwise at once.
  */
-import type { CachedStateStore, TimestampedKeyValueStore, ValueAndTimestamp } from '../../storage/state/stores.js';
+import { DISCARD_FLUSHES, type CachedStateStore, type TimestampedKeyValueStore, type ValueAndTimestamp } from '../../storage/state/stores.js';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../processor/processor.js';
 import { Record } from '../processor/record.js';
 import type { TaskContext } from '../runtime/stream-task.js';
@@ -52,10 +52,13 @@ export class TableForwarder<K, V> {
     const task = ctx as unknown as TaskContext;
     this.nodeName = task.currentNodeName() ?? '';
     const cachedStore = store as unknown as Partial<CachedStateStore<K, ValueAndTimestamp<V>>> | null;
-    this.cached =
-      cachedStore?.setFlushListener?.((key, newValue, oldValue, timestamp) => {
-        task.forwardFrom(this.nodeName, new Record(key, change(newValue?.value ?? null, oldValue?.value ?? null), timestamp) as Record<unknown, unknown>);
-      }, true) ?? false;
+    // With nothing downstream a flush forwards to nobody: the cache need not decode anything for it.
+    const listener = task.currentNodeHasChildren()
+      ? (key: K, newValue: ValueAndTimestamp<V> | null, oldValue: ValueAndTimestamp<V> | null, timestamp: number) => {
+          task.forwardFrom(this.nodeName, new Record(key, change(newValue?.value ?? null, oldValue?.value ?? null), timestamp) as Record<unknown, unknown>);
+        }
+      : DISCARD_FLUSHES;
+    this.cached = cachedStore?.setFlushListener?.(listener, true) ?? false;
   }
 
   /** Whether changes go downstream at once (no cache): callers build the record only then. */

@@ -355,6 +355,11 @@ export class StreamTask {
     return this.currentNode?.name ?? null;
   }
 
+  /** Whether the current node forwards to anything. */
+  currentNodeHasChildren(): boolean {
+    return (this.currentNode?.children.length ?? 0) > 0;
+  }
+
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
     const node = this.currentNode;
     if (!node) throw new TopologyError('schedule() may only be called from init(), process() or a punctuator.');
@@ -502,6 +507,11 @@ export class TaskContext implements ProcessorContext<unknown, unknown> {
   /** The name of the node this context is serving right now (call it in init()). */
   currentNodeName(): string | null {
     return this.task.currentNodeName();
+  }
+
+  /** Whether the node this context serves has children (forwarding to none is a no-op). */
+  currentNodeHasChildren(): boolean {
+    return this.task.currentNodeHasChildren();
   }
 
   /** Forwards from a given node (a cache flush listener emitting a table's updates). */

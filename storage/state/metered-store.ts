@@ -11,6 +11,7 @@ import { StateStoreError } from './state-errors.js';
 import type { StateStore, StateStoreContext } from './state-store.js';
 import { deserializeChecked, serializeChecked, type StoreSerde } from './store-serde.js';
 import { StoreMetrics } from './store-metrics.js';
+import { DISCARD_FLUSHES } from './stores.js';
 
 export interface MeteredSerdes<K, V> {
   keySerde: StoreSerde<K> | undefined;
@@ -150,7 +151,8 @@ export abstract class MeteredStore<K, V> implements StateStore {
   /** Installs a typed flush listener on the caching layer, if the store has one turned on. */
   protected installFlushListener<TK>(decodeKey: (key: string) => TK, listener: (key: TK, newValue: V | null, oldValue: V | null, timestamp: number) => void, sendOldValues: boolean): boolean {
     if (!isCachingLayer(this.inner)) return false;
-    const bytesListener: BytesFlushListener = (key, newValue, oldValue, timestamp) => listener(decodeKey(key), this.valueFrom(newValue), this.valueFrom(oldValue), timestamp);
+    const bytesListener: BytesFlushListener =
+      listener === DISCARD_FLUSHES ? () => {} : (key, newValue, oldValue, timestamp) => listener(decodeKey(key), this.valueFrom(newValue), this.valueFrom(oldValue), timestamp);
     return this.inner.setFlushListener(bytesListener, sendOldValues);
   }
 }

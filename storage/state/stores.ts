@@ -100,6 +100,12 @@ export interface SessionStore<K, AGG> extends StateStore, ReadOnlySessionStore<K
  */
 export type CacheFlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | null, timestamp: number) => void;
 
+/**
+ * The flush listener of a table nothing reads downstream (a view kept for queries only): the
+ * cache writes down as with any listener, but no key or value is decoded for it.
+ */
+export const DISCARD_FLUSHES: CacheFlushListener<unknown, unknown> = () => {};
+
 /** Stores with a cache accept a flush listener; returns false when caching is off (forward directly then). */
 export interface CachedStateStore<K, V> {
   setFlushListener(listener: CacheFlushListener<K, V>, sendOldValues: boolean): boolean;

@@ -8,6 +8,7 @@ import { Cleanup, drain, FakeContext, openKeyValue, openSession, openTimestamped
 import type { StoreBackend } from '../../../storage/state/store-suppliers.js';
 import { CachingBytesStore } from '../../../storage/state/caching-bytes-store.js';
 import { InMemoryKeyValueBytesStore } from '../../../storage/state/in-memory-key-value-store.js';
+import { DISCARD_FLUSHES } from '../../../storage/state/stores.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -48,6 +49,18 @@ describe.each(['memory', 'rocksdb', 'leveldb'] as StoreBackend[])('caching on %s
     ]);
     await store.flush();
     expect(calls).toHaveLength(2);
+  });
+
+  it('writes down for a discarding listener as for any other, decoding nothing', async () => {
+    const undecodable = { serialize: stringSerde.serialize, deserialize: (): string => expect.fail('a discarding listener decodes nothing') };
+    const { store, ctx } = await openKeyValue(cleanup, backend, stringSerde, undecodable, { caching: true });
+    expect(store.setFlushListener(DISCARD_FLUSHES, true)).toBe(true);
+    store.put('a', '1');
+    store.put('a', '2');
+    store.delete('never-there');
+    await store.flush();
+    // Collapsed per key, and the delete of an absent key dropped, as with a listener that forwards.
+    expect(ctx.logged.map((c) => `${c.key}=${c.value}`)).toEqual(['a=2']);
   });
 
   it('sends no old values unless asked', async () => {
