@@ -11,11 +11,7 @@
  */
 import { Admin as LibraryAdmin } from '@platformatic/kafka';
 import { KafkaError, kafkaErrorName } from '../errors.js';
-import { RangeAssignor } from '../broker/assignors/range-assignor.js';
-import { RoundRobinAssignor } from '../broker/assignors/round-robin-assignor.js';
-import { StickyAssignor } from '../broker/assignors/sticky-assignor.js';
-import { CooperativeStickyAssignor } from '../broker/assignors/cooperative-sticky-assignor.js';
-import type { PartitionAssignor } from '../broker/assignors/partition-assignor.js';
+import { createAssignor, resolveConsumerConfig, type ResolvedConsumerConfig } from '../client/consumer-config.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type TopicPartition } from '../types.js';
 import type { Consumer, ConsumerConfig, ConsumerRecord, GroupMetadata, OffsetAndMetadata, RebalanceListener } from '../client/types.js';
 import type { ResolvedRemoteConfig } from './config.js';
@@ -28,36 +24,8 @@ import { GroupMembership } from './membership.js';
 import { PollBridge, type PartitionState } from './poll-bridge.js';
 import { Wire } from './wire.js';
 
-const ASSIGNORS: Record<string, () => PartitionAssignor> = {
-  range: () => new RangeAssignor(),
-  roundrobin: () => new RoundRobinAssignor(),
-  sticky: () => new StickyAssignor(),
-  'cooperative-sticky': () => new CooperativeStickyAssignor(),
-};
-
-export type ResolvedConsumerConfig = Required<Omit<ConsumerConfig, 'groupId' | 'groupInstanceId'>> & { groupId: string | null; groupInstanceId: string | null };
-
-export function resolveConsumerConfig(c: ConsumerConfig, defaultClientId: string): ResolvedConsumerConfig {
-  return {
-    groupId: c.groupId ?? null,
-    clientId: c.clientId ?? defaultClientId,
-    groupInstanceId: c.groupInstanceId ?? null,
-    autoOffsetReset: c.autoOffsetReset ?? 'latest',
-    enableAutoCommit: c.enableAutoCommit ?? c.groupId !== undefined,
-    autoCommitIntervalMs: c.autoCommitIntervalMs ?? 5000,
-    isolationLevel: c.isolationLevel ?? 'read_uncommitted',
-    maxPollRecords: c.maxPollRecords ?? 500,
-    fetchMaxBytes: c.fetchMaxBytes ?? 52_428_800,
-    maxPartitionFetchBytes: c.maxPartitionFetchBytes ?? 1_048_576,
-    fetchMinBytes: c.fetchMinBytes ?? 1,
-    fetchMaxWaitMs: c.fetchMaxWaitMs ?? 500,
-    sessionTimeoutMs: c.sessionTimeoutMs ?? 45_000,
-    heartbeatIntervalMs: c.heartbeatIntervalMs ?? 3000,
-    maxPollIntervalMs: c.maxPollIntervalMs ?? 300_000,
-    partitionAssignmentStrategy: c.partitionAssignmentStrategy ?? ['range', 'cooperative-sticky'],
-    checkCrcs: c.checkCrcs ?? true,
-  };
-}
+export type { ResolvedConsumerConfig };
+export { resolveConsumerConfig };
 
 export class RemoteConsumer implements Consumer {
   private readonly cfg: ResolvedConsumerConfig;
@@ -80,11 +48,7 @@ export class RemoteConsumer implements Consumer {
     config: ConsumerConfig = {},
   ) {
     this.cfg = resolveConsumerConfig(config, remote.clientId);
-    const assignors = this.cfg.partitionAssignmentStrategy.map((name) => {
-      const make = ASSIGNORS[name];
-      if (!make) throw new KafkaError('INVALID_CONFIG', `Unknown partition assignment strategy '${name}': use ${Object.keys(ASSIGNORS).join(', ')}.`);
-      return make();
-    });
+    const assignors = this.cfg.partitionAssignmentStrategy.map((name) => createAssignor(name));
     this.data = new LibraryAdmin(libraryOptions(remote, this.cfg.clientId));
     // JoinGroup waits for the whole group, up to the rebalance timeout (max.poll.interval.ms).
     this.coordinatorSide = new LibraryAdmin(libraryOptions(remote, this.cfg.clientId, { requestTimeoutMs: this.cfg.maxPollIntervalMs + 5000 }));

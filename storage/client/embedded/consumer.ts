@@ -10,10 +10,7 @@ import type { Broker } from '../../broker/broker.js';
 import type { FetchPartitionRequest } from '../../broker/broker.js';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, flattenTopicPartitions, groupByTopic } from '../../broker/consumer-protocol.js';
 import { subscriptionFromProtocol, type PartitionAssignor, type Subscription } from '../../broker/assignors/partition-assignor.js';
-import { RangeAssignor } from '../../broker/assignors/range-assignor.js';
-import { RoundRobinAssignor } from '../../broker/assignors/round-robin-assignor.js';
-import { StickyAssignor } from '../../broker/assignors/sticky-assignor.js';
-import { CooperativeStickyAssignor } from '../../broker/assignors/cooperative-sticky-assignor.js';
+import { createAssignor, resolveConsumerConfig, type ResolvedConsumerConfig } from '../consumer-config.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, tpKey, type TopicPartition } from '../../types.js';
 import type { Consumer, ConsumerConfig, ConsumerRecord, GroupMetadata, OffsetAndMetadata, RebalanceListener } from '../types.js';
 import { decodeFetchedRecords } from '../fetch-decoder.js';
@@ -29,45 +26,8 @@ interface PartitionState {
   paused: boolean;
 }
 
-const ASSIGNORS: Record<string, () => PartitionAssignor> = {
-  range: () => new RangeAssignor(),
-  roundrobin: () => new RoundRobinAssignor(),
-  sticky: () => new StickyAssignor(),
-  'cooperative-sticky': () => new CooperativeStickyAssignor(),
-};
-
-function createAssignor(name: string): PartitionAssignor {
-  const make = ASSIGNORS[name];
-  if (!make) throw new KafkaError('INVALID_CONFIG', `Unknown partition assignment strategy '${name}': use ${Object.keys(ASSIGNORS).join(', ')}.`);
-  return make();
-}
-
-type Resolved = Required<Omit<ConsumerConfig, 'groupId' | 'groupInstanceId'>> & { groupId: string | null; groupInstanceId: string | null };
-
-function resolveConfig(c: ConsumerConfig): Resolved {
-  return {
-    groupId: c.groupId ?? null,
-    clientId: c.clientId ?? 'freshet-consumer',
-    groupInstanceId: c.groupInstanceId ?? null,
-    autoOffsetReset: c.autoOffsetReset ?? 'latest',
-    enableAutoCommit: c.enableAutoCommit ?? c.groupId !== undefined,
-    autoCommitIntervalMs: c.autoCommitIntervalMs ?? 5000,
-    isolationLevel: c.isolationLevel ?? 'read_uncommitted',
-    maxPollRecords: c.maxPollRecords ?? 500,
-    fetchMaxBytes: c.fetchMaxBytes ?? 52_428_800,
-    maxPartitionFetchBytes: c.maxPartitionFetchBytes ?? 1_048_576,
-    fetchMinBytes: c.fetchMinBytes ?? 1,
-    fetchMaxWaitMs: c.fetchMaxWaitMs ?? 500,
-    sessionTimeoutMs: c.sessionTimeoutMs ?? 45_000,
-    heartbeatIntervalMs: c.heartbeatIntervalMs ?? 3000,
-    maxPollIntervalMs: c.maxPollIntervalMs ?? 300_000,
-    partitionAssignmentStrategy: c.partitionAssignmentStrategy ?? ['range', 'cooperative-sticky'],
-    checkCrcs: c.checkCrcs ?? true,
-  };
-}
-
 export class EmbeddedConsumer implements Consumer {
-  private readonly cfg: Resolved;
+  private readonly cfg: ResolvedConsumerConfig;
   private readonly assignors: PartitionAssignor[];
   private readonly partitions = new Map<string, PartitionState>();
   private mode: 'none' | 'subscribe' | 'assign' = 'none';
@@ -94,7 +54,7 @@ export class EmbeddedConsumer implements Consumer {
     private readonly broker: Broker,
     config: ConsumerConfig = {},
   ) {
-    this.cfg = resolveConfig(config);
+    this.cfg = resolveConsumerConfig(config, 'freshet-consumer');
     this.assignors = this.cfg.partitionAssignmentStrategy.map((name) => createAssignor(name));
   }
 
