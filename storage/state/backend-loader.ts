@@ -1,13 +1,13 @@
 /**
  * Loads the persistent engines and picks one per store directory. The native modules are
- * loaded on first use, inside try/catch, so a machine without a RocksDB binary still runs
- * (on LevelDB). Which engine a directory holds is read from its files (RocksDB always writes
+ * loaded on first use, inside try/catch, so a machine where one engine's binary does not load
+ * still runs new stores on the other. Which engine a directory holds is read from its files (RocksDB always writes
  * OPTIONS-* files, LevelDB never does), so `auto` reopens a directory with the engine that wrote it.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { openLevelDb } from './leveldb-backend.js';
-import type { BackendChoice, BackendKind, BackendOpener } from './persistent-backend.js';
+import { DEFAULT_BACKEND, type BackendChoice, type BackendKind, type BackendOpener } from './persistent-backend.js';
 import { openRocksDb } from './rocksdb-backend.js';
 import { describeError, StateStoreError } from './state-errors.js';
 
@@ -68,19 +68,20 @@ export function resolveBackend(choice: BackendChoice, dir: string, storeName: st
         `open it with backend '${existing}' (or 'auto'), or delete the directory so the store is rebuilt from its changelog.`,
     );
   }
-  const wanted: BackendKind = choice !== 'auto' ? choice : (existing ?? 'rocksdb');
+  const wanted: BackendKind = choice !== 'auto' ? choice : (existing ?? DEFAULT_BACKEND);
   const opener = load(wanted, loaders);
   if (!(opener instanceof Error)) return { kind: wanted, open: opener };
-  if (choice === 'auto' && existing === null && wanted === 'rocksdb') {
-    const fallback = load('leveldb', loaders);
-    if (!(fallback instanceof Error)) return { kind: 'leveldb', open: fallback };
+  if (choice === 'auto' && existing === null) {
+    const other: BackendKind = wanted === 'rocksdb' ? 'leveldb' : 'rocksdb';
+    const fallback = load(other, loaders);
+    if (!(fallback instanceof Error)) return { kind: other, open: fallback };
   }
   throw new StateStoreError(
     'STATE_STORE_BACKEND_UNAVAILABLE',
     `State store '${storeName}' needs ${wanted}, whose native module does not load here (${describeError(opener)}). ` +
       (wanted === 'rocksdb'
         ? "Install @nxtedition/rocksdb with a prebuild for this platform (linux-x64, darwin-arm64), or use backend 'leveldb' (classic-level)."
-        : 'Reinstall classic-level (npm ci) so its prebuild for this platform is present.'),
+        : "Reinstall classic-level (npm ci) so its prebuild for this platform is present, or use backend 'rocksdb'."),
     { cause: opener },
   );
 }

@@ -1,5 +1,6 @@
 /**
- * LevelDB through `classic-level`: the fallback engine where no RocksDB binary loads.
+ * LevelDB through `classic-level`: the default engine for new stores (faster point reads and
+ * off-thread batch writes: README.md, "Choosing the engine").
  *
  * classic-level reads points synchronously (`getSync`) but its iterators are asynchronous only,
  * and processors scan synchronously. So the backend keeps every key of the database in memory,
@@ -10,8 +11,8 @@
  * index without touching LevelDB.
  *
  * The trade-off: memory grows with the number of keys (values stay on disk) and opening a
- * large store reads all its keys once. That is acceptable for the fallback, which exists so
- * the engine runs everywhere; RocksDB, which scans natively, is the default.
+ * large store reads all its keys once; stores of many millions of keys belong on RocksDB,
+ * which also scans natively.
  */
 import { latin1, toBytes } from './bytes-store.js';
 import type { Cursor, KeyRange } from './cursor.js';

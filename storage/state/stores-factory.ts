@@ -6,7 +6,7 @@
  *     .withCachingEnabled();
  *
  * Persistent suppliers take PersistentStoreOptions: `backend` ('rocksdb' | 'leveldb' | 'auto',
- * the default: the directory's engine, else RocksDB, else LevelDB), cache and write-buffer
+ * the default: the directory's engine, else DEFAULT_BACKEND (LevelDB), else the other), cache and write-buffer
  * sizes, `syncWrites`, `maxPendingBytes`.
  */
 import type { PersistentStoreOptions } from './persistent-backend.js';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cleanup, drain, FakeContext, openKeyValue, openSession, openWindow, stringSerde } from './helpers.js';
 import { defaultLoaders, detectBackend, resolveBackend } from '../../../storage/state/backend-loader.js';
+import { DEFAULT_BACKEND } from '../../../storage/state/persistent-backend.js';
 import { PersistentKeyValueBytesStore } from '../../../storage/state/persistent-key-value-store.js';
 import { Stores } from '../../../storage/state/stores-factory.js';
 
@@ -109,17 +110,19 @@ describe('choosing the engine', () => {
     await expect(wrong.init(ctx, wrong)).rejects.toMatchObject({ code: 'STATE_STORE_INVALID_CONFIG', message: expect.stringContaining("backend 'rocksdb'") });
   });
 
-  it('falls back to LevelDB when RocksDB does not load', () => {
+  it('opens new directories with the default engine, and falls back to the other when it does not load', () => {
     const dir = join(cleanup.dir(), 'fresh');
-    const noRocks = {
-      rocksdb: () => {
-        throw new Error('no prebuild for this platform');
-      },
-      leveldb: defaultLoaders.leveldb,
+    const broken = () => {
+      throw new Error('no prebuild for this platform');
     };
-    expect(resolveBackend('auto', dir, 's', defaultLoaders).kind).toBe('rocksdb');
+    const noRocks = { rocksdb: broken, leveldb: defaultLoaders.leveldb };
+    const noLevel = { rocksdb: defaultLoaders.rocksdb, leveldb: broken };
+    expect(DEFAULT_BACKEND).toBe('leveldb');
+    expect(resolveBackend('auto', dir, 's', defaultLoaders).kind).toBe(DEFAULT_BACKEND);
     expect(resolveBackend('auto', dir, 's', noRocks).kind).toBe('leveldb');
+    expect(resolveBackend('auto', dir, 's', noLevel).kind).toBe('rocksdb');
     expect(() => resolveBackend('rocksdb', dir, 's', noRocks)).toThrow(expect.objectContaining({ code: 'STATE_STORE_BACKEND_UNAVAILABLE', message: expect.stringContaining("backend 'leveldb'") }));
+    expect(() => resolveBackend('leveldb', dir, 's', noLevel)).toThrow(expect.objectContaining({ code: 'STATE_STORE_BACKEND_UNAVAILABLE', message: expect.stringContaining("backend 'rocksdb'") }));
     expect(existsSync(dir)).toBe(false);
   });
 });
