@@ -4,6 +4,7 @@
  * big-endian), Bytes (as is), Json (UTF-8 JSON text), Void (always null).
  */
 import { FreshetError } from '../../storage/errors.js';
+import type { StoreSerdeShortcuts } from '../../storage/state/store-serde.js';
 import { serdeFrom, type Serde } from './serde.js';
 
 export class SerializationError extends FreshetError {
@@ -16,42 +17,75 @@ function expectLength(data: Buffer, n: number, what: string): void {
   if (data.length !== n) throw new SerializationError(`A ${what} is ${n} bytes; got ${data.length}. Check the topic's serde.`);
 }
 
-const stringSerde: Serde<string> = serdeFrom(
-  (s) => Buffer.from(s, 'utf8'),
-  (b) => b.toString('utf8'),
+/** Whether every char is below 0x80: then the UTF-8 bytes, read as latin1, are the string itself. */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** A serde with the store shortcuts (storage/state/store-serde.ts) on the same object. */
+function withShortcuts<T>(serde: Serde<T>, shortcuts: StoreSerdeShortcuts<T>): Serde<T> {
+  return Object.assign(serde, shortcuts);
+}
+
+const stringSerde: Serde<string> = withShortcuts(
+  serdeFrom(
+    (s) => Buffer.from(s, 'utf8'),
+    (b) => b.toString('utf8'),
+  ),
+  {
+    storeKey: (s) => (typeof s === 'string' && isAscii(s) ? s : undefined),
+    fromStoreKey: (key) => (isAscii(key) ? key : undefined),
+  },
 );
 
-const integerSerde: Serde<number> = serdeFrom(
-  (n) => {
-    if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) throw new SerializationError(`${n} is not a 32-bit integer.`);
-    const b = Buffer.allocUnsafe(4);
-    b.writeInt32BE(n, 0);
-    return b;
-  },
-  (b) => {
-    expectLength(b, 4, 'Integer');
-    return b.readInt32BE(0);
-  },
+function writeInteger(b: Buffer, offset: number, n: number): void {
+  if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) throw new SerializationError(`${n} is not a 32-bit integer.`);
+  b.writeInt32BE(n, offset);
+}
+
+const integerSerde: Serde<number> = withShortcuts(
+  serdeFrom(
+    (n) => {
+      const b = Buffer.allocUnsafe(4);
+      writeInteger(b, 0, n);
+      return b;
+    },
+    (b) => {
+      expectLength(b, 4, 'Integer');
+      return b.readInt32BE(0);
+    },
+  ),
+  { fixedWidth: 4, writeAt: writeInteger, readAt: (b, offset) => b.readInt32BE(offset) },
 );
 
-const longSerde: Serde<number> = serdeFrom(
-  (n) => {
-    if (!Number.isSafeInteger(n)) throw new SerializationError(`${n} is not an integer Freshet can hold exactly (|n| < 2^53); use Serdes.BigLong() for the full 64-bit range.`);
-    const b = Buffer.allocUnsafe(8);
-    // Two 32-bit halves: exact for |n| < 2^53, and no BigInt per value.
-    const hi = Math.floor(n / 0x1_0000_0000);
-    b.writeInt32BE(hi, 0);
-    b.writeUInt32BE(n - hi * 0x1_0000_0000, 4);
-    return b;
-  },
-  (b) => {
-    expectLength(b, 8, 'Long');
-    const hi = b.readInt32BE(0);
-    const lo = b.readUInt32BE(4);
-    const v = hi * 0x1_0000_0000 + lo;
-    if (!Number.isSafeInteger(v)) throw new SerializationError(`The Long ${b.readBigInt64BE(0)} is beyond 2^53; use Serdes.BigLong().`);
-    return v;
-  },
+/** Two 32-bit halves: exact for |n| < 2^53, and no BigInt per value. */
+function writeLong(b: Buffer, offset: number, n: number): void {
+  if (!Number.isSafeInteger(n)) throw new SerializationError(`${n} is not an integer Freshet can hold exactly (|n| < 2^53); use Serdes.BigLong() for the full 64-bit range.`);
+  const hi = Math.floor(n / 0x1_0000_0000);
+  b.writeInt32BE(hi, offset);
+  b.writeUInt32BE(n - hi * 0x1_0000_0000, offset + 4);
+}
+
+function readLong(b: Buffer, offset: number): number {
+  const v = b.readInt32BE(offset) * 0x1_0000_0000 + b.readUInt32BE(offset + 4);
+  if (!Number.isSafeInteger(v)) throw new SerializationError(`The Long ${b.readBigInt64BE(offset)} is beyond 2^53; use Serdes.BigLong().`);
+  return v;
+}
+
+const longSerde: Serde<number> = withShortcuts(
+  serdeFrom(
+    (n) => {
+      const b = Buffer.allocUnsafe(8);
+      writeLong(b, 0, n);
+      return b;
+    },
+    (b) => {
+      expectLength(b, 8, 'Long');
+      return readLong(b, 0);
+    },
+  ),
+  { fixedWidth: 8, writeAt: writeLong, readAt: readLong },
 );
 
 const bigLongSerde: Serde<bigint> = serdeFrom(
@@ -66,16 +100,19 @@ const bigLongSerde: Serde<bigint> = serdeFrom(
   },
 );
 
-const doubleSerde: Serde<number> = serdeFrom(
-  (n) => {
-    const b = Buffer.allocUnsafe(8);
-    b.writeDoubleBE(n, 0);
-    return b;
-  },
-  (b) => {
-    expectLength(b, 8, 'Double');
-    return b.readDoubleBE(0);
-  },
+const doubleSerde: Serde<number> = withShortcuts(
+  serdeFrom(
+    (n) => {
+      const b = Buffer.allocUnsafe(8);
+      b.writeDoubleBE(n, 0);
+      return b;
+    },
+    (b) => {
+      expectLength(b, 8, 'Double');
+      return b.readDoubleBE(0);
+    },
+  ),
+  { fixedWidth: 8, writeAt: (b, offset, n) => void b.writeDoubleBE(n, offset), readAt: (b, offset) => b.readDoubleBE(offset) },
 );
 
 const bytesSerde: Serde<Buffer> = serdeFrom(

@@ -104,7 +104,7 @@ export abstract class MeteredStore<K, V> implements StateStore {
     if (key === null || key === undefined) {
       throw new StateStoreError('STATE_STORE_INVALID_OPERATION', `State store '${this.name}' cannot take a null key: filter null keys out before the store.`);
     }
-    const s = latin1(this.serializeKey(key));
+    const s = this.keySerde.storeKey?.(key) ?? latin1(this.serializeKey(key));
     // Only values that cannot change behind our back are remembered (an object key may be mutated).
     const type = typeof key;
     if (type === 'string' || type === 'number' || type === 'bigint' || type === 'boolean') {
@@ -115,6 +115,8 @@ export abstract class MeteredStore<K, V> implements StateStore {
   }
 
   protected keyFrom(key: string): K {
+    const fast = this.keySerde.fromStoreKey?.(key);
+    if (fast !== undefined) return fast;
     return deserializeChecked(this.keySerde, this.topic, toBytes(key), this.name, 'key') as K;
   }
 

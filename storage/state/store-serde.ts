@@ -11,9 +11,25 @@
 import type { ValueAndTimestamp } from './stores.js';
 import { describeError, StateStoreError } from './state-errors.js';
 
-export interface StoreSerde<T> {
+export interface StoreSerde<T> extends StoreSerdeShortcuts<T> {
   serialize(topic: string, data: T | null): Buffer | null;
   deserialize(topic: string, data: Buffer | null): T | null;
+}
+
+/**
+ * Shortcuts a serde may offer the stores (the built-in String, Long, Integer and Double serdes
+ * do). Each gives exactly what serialize()/deserialize() would, without a Buffer of its own per
+ * call: that Buffer is a good part of a store operation's garbage.
+ */
+export interface StoreSerdeShortcuts<T> {
+  /** The store key (latin1 string of the serialized bytes) of a key; undefined: take the Buffer path. */
+  storeKey?(data: T): string | undefined;
+  /** A key back from its store key; undefined: take the Buffer path. */
+  fromStoreKey?(key: string): T | undefined;
+  /** Fixed-width values: their size in bytes, written into and read from a larger buffer. */
+  fixedWidth?: number;
+  writeAt?(buf: Buffer, offset: number, data: T): void;
+  readAt?(buf: Buffer, offset: number): T;
 }
 
 const TWO_32 = 0x1_0000_0000;
@@ -33,6 +49,13 @@ export function valueAndTimestampSerde<V>(inner: StoreSerde<V>): StoreSerde<Valu
   return {
     serialize(topic, data) {
       if (data === null || data === undefined) return null;
+      const width = inner.fixedWidth;
+      if (width !== undefined && inner.writeAt !== undefined && data.value !== null && data.value !== undefined) {
+        const out = Buffer.allocUnsafe(8 + width);
+        writeInt64(out, 0, data.timestamp);
+        inner.writeAt(out, 8, data.value);
+        return out;
+      }
       const raw = inner.serialize(topic, data.value);
       if (raw === null) return null;
       const out = Buffer.allocUnsafe(8 + raw.length);
@@ -43,6 +66,7 @@ export function valueAndTimestampSerde<V>(inner: StoreSerde<V>): StoreSerde<Valu
     deserialize(topic, data) {
       if (data === null || data === undefined) return null;
       if (data.length < 8) throw new Error(`a timestamped value needs at least 8 bytes, got ${data.length}`);
+      if (inner.readAt !== undefined && data.length === 8 + inner.fixedWidth!) return { value: inner.readAt(data, 8), timestamp: readInt64(data, 0) };
       const value = inner.deserialize(topic, data.subarray(8));
       return value === null ? null : { value, timestamp: readInt64(data, 0) };
     },
