@@ -25,6 +25,10 @@ export interface WindowStoreShape {
 export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements WindowStore<K, V>, CachedStateStore<Windowed<K>, V> {
   private seq = 0;
   private observed = -1;
+  private lastWindowKey = '';
+  private lastStart = -1;
+  private lastSeq = -1;
+  private lastComposite = '';
   /** Puts dropped because their window was already past retention. */
   expiredRecordsDropped = 0;
 
@@ -61,7 +65,7 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
       this.seq = (this.seq + 1) & 0x7fffffff;
       seq = this.seq;
     }
-    this.inner.put(windowKey(this.keyString(key), windowStart, seq), this.valueBytes(value), this.timestampFor(value));
+    this.inner.put(this.compositeKey(key, windowStart, seq), this.valueBytes(value), this.timestampFor(value));
     this.metrics.record('put', t);
   }
 
@@ -71,7 +75,7 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     const t = this.metrics.start();
     let value: V | null;
     if (!this.shape.retainDuplicates) {
-      value = this.valueFrom(this.inner.get(windowKey(this.keyString(key), windowStart, 0)));
+      value = this.valueFrom(this.inner.get(this.compositeKey(key, windowStart, 0)));
     } else {
       // The first of the duplicates.
       const it = this.fetchRange(key, windowStart, windowStart);
@@ -117,6 +121,18 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
 
   setFlushListener(listener: CacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): boolean {
     return this.installFlushListener((k) => this.windowedFrom(k), listener, sendOldValues);
+  }
+
+  /** The store key of a window; an aggregation fetches a window and then puts it: built once for both. */
+  private compositeKey(key: K, windowStart: number, seq: number): string {
+    const k = this.keyString(key);
+    if (k === this.lastWindowKey && windowStart === this.lastStart && seq === this.lastSeq) return this.lastComposite;
+    const composite = windowKey(k, windowStart, seq);
+    this.lastWindowKey = k;
+    this.lastStart = windowStart;
+    this.lastSeq = seq;
+    this.lastComposite = composite;
+    return composite;
   }
 
   private keyWindows(key: K, timeFrom: number, timeTo: number, reverse: boolean): WindowStoreIterator<V> {
