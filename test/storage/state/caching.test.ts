@@ -63,6 +63,21 @@ describe.each(['memory', 'rocksdb', 'leveldb'] as StoreBackend[])('caching on %s
     expect(ctx.logged.map((c) => `${c.key}=${c.value}`)).toEqual(['a=2']);
   });
 
+  it('gives a window that expired below the cache a null old value', async () => {
+    const { store, ctx } = await openWindow(cleanup, backend, stringSerde, stringSerde, { caching: true, windowSizeMs: 10, retentionMs: 100, segmentIntervalMs: 50 });
+    const calls: string[] = [];
+    store.setFlushListener((k, n, o) => calls.push(`${k.key}@${k.window.start}=${n} (was ${o})`), true);
+    store.put('k', '1', 0);
+    store.put('j', '1', 60);
+    await store.flush();
+    // Both dirty again, remembering '1'; then stream time passes k's retention, not j's.
+    store.put('k', '2', 0);
+    store.put('j', '2', 60);
+    ctx.time = 150;
+    await store.flush();
+    expect(calls).toEqual(['k@0=1 (was null)', 'j@60=1 (was null)', 'k@0=2 (was null)', 'j@60=2 (was 1)']);
+  });
+
   it('sends no old values unless asked', async () => {
     const { store } = await openKeyValue(cleanup, backend, stringSerde, stringSerde, { caching: true });
     const calls: Call[] = [];
