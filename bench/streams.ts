@@ -2,7 +2,9 @@
  * The streams engine against hand-written loops doing the same work on the same records
  * (`npm run bench -- streams --records 1000000 --json`), on the embedded broker, one partition:
  *   (a) stateless: filter + mapValues from topic to topic;
- *   (b) count by key over 100k keys in a RocksDB store with a changelog;
+ *   (b) count by key over 100k keys in a persistent store with a changelog (storeType 'rocksdb'
+ *       means persistent: the default engine, LevelDB, which measured faster here than RocksDB;
+ *       storage/state/README.md);
  *   (c) a 1-minute tumbling-window count per key.
  * The hand loops read the same records from the same log with a plain consumer and keep state in
  * plain Maps (the floor). Ratios: engine records/s over hand-loop records/s.
@@ -152,7 +154,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     await producer.close();
     ctx.log(`stateless: engine ${(1 / statelessS).toFixed(0)}/s, hand loop ${(1 / handStatelessS).toFixed(0)}/s`);
 
-    // (b) count by key, RocksDB + changelog
+    // (b) count by key, persistent store + changelog
     const countS = await measureApp(
       broker,
       dir,
