@@ -6,6 +6,7 @@
  */
 import type { Admin } from '../../storage/client/types.js';
 import type { Logger } from '../../storage/logger.js';
+import { internalTopicPartitions } from '../topology/internal-partitions.js';
 import { TopologyError, type OffsetReset, type SubTopology, type Topology } from '../topology/topology.js';
 
 /** Kafka's changelog default: compacted, so a restore reads each key's last value. */
@@ -140,25 +141,19 @@ export async function prepareTopics(topology: Topology, subs: readonly SubTopolo
   const counts = new Map<string, number>();
   for (const [name, info] of await describeExisting(admin, [...external, ...patternMatched])) counts.set(name, info.partitions);
 
-  // Internal topics without a fixed count take the largest input of the sub-topology writing them;
-  // iterate so chains of repartitions settle (each round settles at least one more level).
-  const internalCount = new Map<string, number>();
-  for (const [name, t] of topology.internalTopics) if (t.partitions !== undefined) internalCount.set(name, t.partitions);
-  const subInputs = (sub: SubTopology): number => {
+  // Internal topics: co-partitioned with the external topics read beside them, else sized like
+  // the sub-topologies writing them (Kafka's rules; see internalTopicPartitions).
+  const patternInputs = (sub: SubTopology): number => {
     let n = 0;
-    for (const t of sub.sourceTopics) n = Math.max(n, internalNames.has(t) ? (internalCount.get(t) ?? 0) : (counts.get(t) ?? 0));
     for (const t of patternMatched) if (router.route(t)?.subId === sub.id) n = Math.max(n, counts.get(t) ?? 0);
     return n;
   };
-  for (let round = 0; round <= subs.length; round++) {
-    for (const sub of subs) {
-      const n = subInputs(sub);
-      for (const t of sub.sinkTopics) {
-        const internal = topology.internalTopics.get(t);
-        if (internal && internal.partitions === undefined && n > (internalCount.get(t) ?? 0)) internalCount.set(t, n);
-      }
-    }
-  }
+  const internalCount = internalTopicPartitions(topology, (t) => counts.get(t) ?? 0, patternInputs);
+  const subInputs = (sub: SubTopology): number => {
+    let n = patternInputs(sub);
+    for (const t of sub.sourceTopics) n = Math.max(n, internalNames.has(t) ? (internalCount.get(t) ?? 0) : (counts.get(t) ?? 0));
+    return n;
+  };
 
   const taskCounts = new Map<number, number>();
   for (const sub of subs) {

@@ -5,9 +5,13 @@
  * internal topic read only with other internal topics takes the largest count of the
  * sub-topologies writing it; a fixed count (Repartitioned.partitions) wins over both.
  */
-import type { Topology } from './topology.js';
+import type { SubTopology, Topology } from './topology.js';
 
-export function internalTopicPartitions(topology: Topology, externalPartitions: (topic: string) => number): Map<string, number> {
+/**
+ * `extraInputs` gives partitions a sub-topology reads beyond its named topics (topics matched by
+ * a source pattern), so the topics it writes are sized for them too.
+ */
+export function internalTopicPartitions(topology: Topology, externalPartitions: (topic: string) => number, extraInputs: (sub: SubTopology) => number = () => 0): Map<string, number> {
   const subs = topology.subTopologies();
   const counts = new Map<string, number>();
   const fixed = (t: string): number | undefined => topology.internalTopics.get(t)?.partitions;
@@ -30,7 +34,7 @@ export function internalTopicPartitions(topology: Topology, externalPartitions: 
     let changed = false;
     for (const sub of subs) {
       const inputs = sub.sourceTopics.map((t) => (isInternal(t) ? (counts.get(t) ?? 0) : externalPartitions(t)));
-      const n = Math.max(1, ...inputs);
+      const n = Math.max(1, extraInputs(sub), ...inputs);
       for (const t of sub.sinkTopics) {
         if (!isInternal(t) || fixed(t) !== undefined || byReader.has(t)) continue;
         if ((counts.get(t) ?? 0) < n) {
