@@ -68,4 +68,9 @@ describe('examples', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/test-driver.ts'], { cwd: root });
     expect(stdout).toContain("Map(2) { 'alice' => 50, 'bob' => 12.5 }");
   });
+
+  it('page-views enriches views from a table and counts them per region in tumbling windows', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/page-views.ts'], { cwd: root, env: { ...process.env, FRESHET_LOG_LEVEL: 'warn' } });
+    expect(stdout.trim().split('\n')).toEqual(['12:00 americas  1 views', '12:00 europe  2 views', '12:01 americas  2 views', '12:01 europe  1 views']);
+  });
 });

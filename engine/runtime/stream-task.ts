@@ -239,6 +239,35 @@ export class StreamTask {
     return n;
   }
 
+  /**
+   * Whether the task should process now (Kafka's max.task.idle.ms, KIP-695): with an input
+   * empty while the broker still has records for it (`lagOf` > 0, or unknown), the task waits
+   * for them, so records are taken in timestamp order across its inputs; with `maxIdleMs` > 0 it
+   * also waits that long for inputs that are caught up; -1 never waits.
+   */
+  readyToProcess(now: number, maxIdleMs: number, lagOf: (topic: string, partition: number) => number | null): boolean {
+    if (maxIdleMs < 0 || this.queues.size < 2) return true;
+    let waiting = false;
+    let anyData = false;
+    for (const q of this.queues.values()) {
+      if (!q.isEmpty()) {
+        anyData = true;
+        continue;
+      }
+      const lag = lagOf(q.topic, q.partition);
+      if (lag === 0 && maxIdleMs === 0) continue;
+      waiting = true;
+    }
+    if (!anyData || !waiting) {
+      this.idleSince = -1;
+      return anyData;
+    }
+    if (this.idleSince < 0) this.idleSince = now;
+    return maxIdleMs > 0 && now - this.idleSince >= maxIdleMs;
+  }
+
+  private idleSince = -1;
+
   /** Processes the oldest waiting record; false when there is none. */
   process(): boolean {
     let chosen: RecordQueue | null = null;

@@ -47,6 +47,13 @@ export interface StreamsConfig {
   autoOffsetReset?: 'earliest' | 'latest';
   /** buffered.records.per.partition: input partitions pause above it. Default 1000. */
   bufferedRecordsPerPartition?: number;
+  /**
+   * max.task.idle.ms (KIP-695). 0 (the default, as Kafka): a task whose other inputs are empty
+   * waits for records the broker has but the consumer has not fetched yet, so joins see their
+   * tables' data in timestamp order; > 0: also waits that long for data not yet produced;
+   * -1: never waits.
+   */
+  maxTaskIdleMs?: number;
   /** repartition.purge.interval.ms: how often consumed repartition records are deleted. Default 30000. */
   repartitionPurgeIntervalMs?: number;
   /** How long one poll waits for records when no task has any buffered. Default 100. */
@@ -79,6 +86,7 @@ export interface ResolvedStreamsConfig {
   replicationFactor: number;
   autoOffsetReset: 'earliest' | 'latest';
   bufferedRecordsPerPartition: number;
+  maxTaskIdleMs: number;
   repartitionPurgeIntervalMs: number;
   pollMs: number;
   maxPollRecords: number;
@@ -139,6 +147,7 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     replicationFactor: replication,
     autoOffsetReset: config.autoOffsetReset ?? 'earliest',
     bufferedRecordsPerPartition: positive('bufferedRecordsPerPartition', config.bufferedRecordsPerPartition, 1000),
+    maxTaskIdleMs: maxTaskIdle(config.maxTaskIdleMs),
     repartitionPurgeIntervalMs: nonNegative('repartitionPurgeIntervalMs', config.repartitionPurgeIntervalMs, 30_000),
     pollMs: nonNegative('pollMs', config.pollMs, 100),
     maxPollRecords: positive('maxPollRecords', config.maxPollRecords, 1000),
@@ -148,4 +157,10 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     appConfigs: { ...config.appConfigs },
     logger: config.logger ?? consoleLogger(undefined, `streams:${id}`),
   };
+}
+
+function maxTaskIdle(value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isInteger(value) || value < -1) throw new StreamsError('STREAMS_CONFIG', `maxTaskIdleMs must be -1 (never wait), 0 or a positive number of milliseconds, got ${value}.`);
+  return value;
 }

@@ -260,6 +260,14 @@ export class TaskManager {
     }
   }
 
+  private readonly lagOf = (topic: string, partition: number): number | null => {
+    try {
+      return this.d.consumer.currentLag({ topic, partition });
+    } catch {
+      return null;
+    }
+  };
+
   hasBuffered(): boolean {
     for (const t of this.tasks.values()) if (t.state === 'running' && t.task.buffered > 0) return true;
     return false;
@@ -282,10 +290,13 @@ export class TaskManager {
       const task = managed.task;
       const t0 = performance.now();
       let n = 0;
-      while (n < perTask && task.process()) {
+      const now = Date.now();
+      while (n < perTask && task.readyToProcess(now, this.d.config.maxTaskIdleMs, this.lagOf) && task.process()) {
         n++;
         if ((n & 31) === 0 && performance.now() - t0 >= sliceMs) break;
       }
+      // A task waiting for one input must be able to fetch it, even with the others full.
+      if (n === 0 && managed.paused && task.buffered > 0) this.resume(managed);
       total += n;
       if (managed.paused && task.buffered < this.d.config.bufferedRecordsPerPartition / 2) this.resume(managed);
       if (performance.now() - sinceYield >= yieldMs) {

@@ -138,6 +138,11 @@ export interface Consumer {
   seekToBeginning(partitions?: TopicPartition[]): void;
   seekToEnd(partitions?: TopicPartition[]): void;
   position(partition: TopicPartition): Promise<number>;
+  /**
+   * Records the partition has beyond the consumer's position, as of the last fetch's high
+   * watermark (last stable offset under read_committed); null when no fetch has told yet.
+   */
+  currentLag(partition: TopicPartition): number | null;
   committed(partitions: TopicPartition[]): Promise<(OffsetAndMetadata | null)[]>;
   offsetsForTimes(query: { topic: string; partition: number; timestamp: number }[]): Promise<({ offset: number; timestamp: number } | null)[]>;
   beginningOffsets(partitions: TopicPartition[]): Promise<number[]>;

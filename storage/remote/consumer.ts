@@ -260,6 +260,12 @@ export class RemoteConsumer implements Consumer {
     return s.position;
   }
 
+  currentLag(tp: TopicPartition): number | null {
+    const s = this.state(tp);
+    if (s.position === null || s.endOffset < 0) return null;
+    return Math.max(0, s.endOffset - s.position);
+  }
+
   async committed(partitions: TopicPartition[]): Promise<(OffsetAndMetadata | null)[]> {
     this.requireGroup('committed()');
     const found = await this.group!.fetchOffsets(partitions, false);

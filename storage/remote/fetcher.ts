@@ -98,7 +98,7 @@ export async function fetchPartitions(wire: Wire, targets: PartitionFetch[], opt
         const records: ConsumerRecord[] = [];
         try {
           const next = decodeFetchedRecords(topic, p.partitionIndex, p.records ?? EMPTY, t.offset, p.abortedTransactions, options.checkCrcs, records);
-          out.push({ ...t, records, nextOffset: next, error: null });
+          out.push({ ...t, records, nextOffset: next, endOffset: options.isolationLevel === 'read_committed' ? p.lastStableOffset : p.highWatermark, error: null });
         } catch (err) {
           out.push({ ...t, records: [], nextOffset: t.offset, error: toKafkaError(err, `Decoding records of ${topic}-${p.partitionIndex}`) });
         }

@@ -29,6 +29,8 @@ export interface PartitionFetchResult {
   records: ConsumerRecord[];
   /** Where the next fetch starts: past every batch read, including markers and aborted data. */
   nextOffset: number;
+  /** The partition's end as the broker reported it (HW, or LSO under read_committed); -1 unknown. */
+  endOffset?: number;
   error: KafkaError | null;
 }
 
@@ -52,6 +54,8 @@ export interface PartitionState {
    * 'earliest' and 'latest' are seekToBeginning() and seekToEnd().
    */
   reset: ResetKind | null;
+  /** The partition's end as of the last fetch (HW, or LSO under read_committed); -1 unknown. */
+  endOffset: number;
   /** Bumped by every seek; results of fetches sent before are dropped. */
   generation: number;
 }
@@ -83,7 +87,7 @@ export class PollBridge {
     const k = tpKey(tp.topic, tp.partition);
     let s = this.states.get(k);
     if (!s) {
-      s = { topic: tp.topic, partition: tp.partition, position: null, fetchOffset: 0, buffered: [], paused: false, reset: null, generation: 0 };
+      s = { topic: tp.topic, partition: tp.partition, position: null, fetchOffset: 0, buffered: [], paused: false, reset: null, generation: 0, endOffset: -1 };
       this.states.set(k, s);
     }
     return s;
@@ -201,6 +205,7 @@ export class PollBridge {
         else this.fail(r.error);
         continue;
       }
+      if (r.endOffset !== undefined && r.endOffset >= 0) s.endOffset = r.endOffset;
       if (r.records.length > 0) {
         for (const rec of r.records) s.buffered.push(rec);
       } else if (s.buffered.length === 0 && s.position === s.fetchOffset) {

@@ -24,6 +24,8 @@ interface PartitionState {
   fetchOffset: number;
   buffered: ConsumerRecord[];
   paused: boolean;
+  /** The end of the partition (HW, or LSO under read_committed) as of the last fetch; -1 unknown. */
+  endOffset: number;
 }
 
 export class EmbeddedConsumer implements Consumer {
@@ -117,7 +119,7 @@ export class EmbeddedConsumer implements Consumer {
 
   private addPartition(tp: TopicPartition): void {
     const k = tpKey(tp.topic, tp.partition);
-    if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, position: null, fetchOffset: 0, buffered: [], paused: false });
+    if (!this.partitions.has(k)) this.partitions.set(k, { topic: tp.topic, partition: tp.partition, position: null, fetchOffset: 0, buffered: [], paused: false, endOffset: -1 });
   }
 
   assignment(): TopicPartition[] {
@@ -379,6 +381,12 @@ export class EmbeddedConsumer implements Consumer {
     return s.position;
   }
 
+  currentLag(tp: TopicPartition): number | null {
+    const s = this.partitions.get(tpKey(tp.topic, tp.partition));
+    if (!s || s.position === null || s.endOffset < 0) return null;
+    return Math.max(0, s.endOffset - s.position);
+  }
+
   async committed(partitions: TopicPartition[]): Promise<(OffsetAndMetadata | null)[]> {
     const groupId = this.requireGroup('committed()');
     return this.broker.groups.offsets.fetch(groupId, partitions).map((c) => (c.offset < 0 ? null : { topic: c.topic, partition: c.partition, offset: c.offset, metadata: c.metadata, leaderEpoch: c.leaderEpoch }));
@@ -502,6 +510,7 @@ export class EmbeddedConsumer implements Consumer {
         }
         continue;
       }
+      s.endOffset = this.cfg.isolationLevel === 'read_committed' ? r.lastStableOffset : r.highWatermark;
       if (r.records.length === 0) continue;
       s.fetchOffset = decodeFetchedRecords(r.topic, r.partition, r.records, s.fetchOffset, r.abortedTransactions, this.cfg.checkCrcs, s.buffered);
       if (s.buffered.length === 0) s.position = s.fetchOffset;

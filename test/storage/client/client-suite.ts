@@ -142,6 +142,7 @@ export function clientSuite(name: string, setup: () => Promise<ClientContext>): 
       expect(got.map((r) => str(r.value))).toEqual(Array.from({ length: 10 }, (_, i) => `v${40 + i}`));
       consumer.seekToBeginning([tp]);
       expect((await consumer.poll(1000))[0]!.offset).toBe(0);
+      expect(consumer.currentLag(tp)).toBe(50 - (await consumer.position(tp)));
       expect(await consumer.beginningOffsets([tp])).toEqual([0]);
       expect(await consumer.endOffsets([tp])).toEqual([50]);
       await consumer.close();
