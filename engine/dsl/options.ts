@@ -36,7 +36,8 @@ export interface Repartitioned<K, V> extends Named {
   partitioner?: StreamPartitioner<K, V>;
 }
 
-export type StoreType = 'rocksdb' | 'in_memory';
+/** A persistent engine, or memory only (restored from the changelog at every start). Default: the persistent default engine. */
+export type StoreType = 'rocksdb' | 'leveldb' | 'in_memory';
 
 export interface Materialized<K, V> {
   /** The store's name (queryable as such); generated when absent. */

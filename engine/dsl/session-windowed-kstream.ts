@@ -5,6 +5,7 @@
  * (`KSTREAM-AGGREGATE-STATE-STORE-…`, `KSTREAM-AGGREGATE-…`; `KSTREAM-REDUCE-` for reduce); the
  * session store is kept for Materialized.retentionMs (default: gap plus grace).
  */
+import { persistentOptions } from './materialize.js';
 import type { StoreBuilder } from '../../storage/state/store-builder.js';
 import { Stores } from '../../storage/state/index.js';
 import type { Windowed } from '../../storage/state/stores.js';
@@ -50,7 +51,7 @@ export class SessionWindowedKStream<K, V> {
     const keySerde = materialized.keySerde ?? this.grouped.keySerde;
     const valueSerde = materialized.valueSerde ?? defaultValueSerde;
     const store = { retentionMs: windowStoreRetention(this.windows, storeName, materialized.retentionMs) };
-    const supplier = materialized.storeType === 'in_memory' ? Stores.inMemorySessionStore(storeName, store) : Stores.persistentSessionStore(storeName, store);
+    const supplier = materialized.storeType === 'in_memory' ? Stores.inMemorySessionStore(storeName, store) : Stores.persistentSessionStore(storeName, { ...store, ...persistentOptions(materialized.storeType) });
     let builder = Stores.sessionStoreBuilder(supplier, keySerde, valueSerde) as unknown as StoreBuilder;
     builder = materialized.caching === false ? builder.withCachingDisabled() : builder.withCachingEnabled();
     builder = materialized.logging === false ? builder.withLoggingDisabled() : builder.withLoggingEnabled(materialized.logConfig ?? {});

@@ -14,6 +14,7 @@
  * `<storeName>-left-shared-join-store`...). A side whose key may have changed goes through a
  * repartition topic first, so both sides are co-partitioned.
  */
+import { persistentOptions } from './materialize.js';
 import type { StoreBuilder } from '../../storage/state/store-builder.js';
 import { Stores } from '../../storage/state/index.js';
 import type { Serde } from '../serde/serde.js';
@@ -36,7 +37,7 @@ const OUTERTHIS = 'KSTREAM-OUTERTHIS-';
 
 function joinStoreBuilder<K, V>(name: string, windows: JoinWindows, streamJoined: StreamJoined<K, unknown, unknown>, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined): StoreBuilder {
   const options = { retentionMs: windows.retentionMs, windowSizeMs: windows.sizeMs, retainDuplicates: true };
-  const supplier = streamJoined.storeType === 'in_memory' ? Stores.inMemoryWindowStore(name, options) : Stores.persistentWindowStore(name, options);
+  const supplier = streamJoined.storeType === 'in_memory' ? Stores.inMemoryWindowStore(name, options) : Stores.persistentWindowStore(name, { ...options, ...persistentOptions(streamJoined.storeType) });
   const builder = Stores.windowStoreBuilder(supplier, keySerde, valueSerde);
   return (streamJoined.logging === false ? builder.withLoggingDisabled() : builder.withLoggingEnabled()) as unknown as StoreBuilder;
 }
@@ -98,7 +99,7 @@ export function streamStreamJoin<K, V, VO, VR>(
   if (leftOuter) {
     const name = `${base !== undefined ? base + (rightOuter ? '-outer-shared-join' : '-left-shared-join') : `KSTREAM-OUTERSHARED-${joinThisGenerated.slice((rightOuter ? OUTERTHIS : JOINTHIS).length)}`}-store`;
     const keyLayout = outerJoinKeySerde(keySerde!);
-    const supplier = streamJoined.storeType === 'in_memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
+    const supplier = streamJoined.storeType === 'in_memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name, persistentOptions(streamJoined.storeType));
     const builder = Stores.keyValueStoreBuilder(supplier, keyLayout, leftOrRightSerde(valueSerde!, otherValueSerde!));
     outerStore = { name, keySerde: keyLayout, builder: (streamJoined.logging === false ? builder.withLoggingDisabled() : builder.withLoggingEnabled()) as unknown as StoreBuilder };
   }

@@ -8,6 +8,7 @@
  * grace; 2 × time difference plus grace for sliding windows), change-logged with
  * `cleanup.policy=compact,delete`, cached unless Materialized says otherwise.
  */
+import { persistentOptions } from './materialize.js';
 import type { StoreBuilder } from '../../storage/state/store-builder.js';
 import { Stores } from '../../storage/state/index.js';
 import type { Windowed } from '../../storage/state/stores.js';
@@ -55,7 +56,7 @@ export class TimeWindowedKStream<K, V> {
     const keySerde = materialized.keySerde ?? this.grouped.keySerde;
     const valueSerde = materialized.valueSerde ?? defaultValueSerde;
     const store = { retentionMs: windowStoreRetention(windows, storeName, materialized.retentionMs), windowSizeMs: windows.sizeMs };
-    const supplier = materialized.storeType === 'in_memory' ? Stores.inMemoryWindowStore(storeName, store) : Stores.persistentTimestampedWindowStore(storeName, store);
+    const supplier = materialized.storeType === 'in_memory' ? Stores.inMemoryWindowStore(storeName, store) : Stores.persistentTimestampedWindowStore(storeName, { ...store, ...persistentOptions(materialized.storeType) });
     let builder = Stores.timestampedWindowStoreBuilder(supplier, keySerde, valueSerde) as unknown as StoreBuilder;
     builder = materialized.caching === false ? builder.withCachingDisabled() : builder.withCachingEnabled();
     builder = materialized.logging === false ? builder.withLoggingDisabled() : builder.withLoggingEnabled(materialized.logConfig ?? {});

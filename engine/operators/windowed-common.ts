@@ -79,8 +79,7 @@ export class LateRecords {
  * behind it; any other context logs nothing.
  */
 export function taskLogger(ctx: ProcessorContext<unknown, unknown>): Logger {
-  const task = (ctx as unknown as { task?: { config?: { logger?: Logger } } }).task;
-  return task?.config?.logger ?? silentLogger;
+  return (ctx as unknown as Partial<TaskContext>).logger ?? silentLogger;
 }
 
 function describeKey(key: unknown): string {

@@ -515,6 +515,11 @@ export class TaskContext implements ProcessorContext<unknown, unknown> {
     return this.task.metrics;
   }
 
+  /** The task's logger (operators log dropped records through it). */
+  get logger(): Logger {
+    return this.task.config.logger;
+  }
+
   get partition(): number {
     return this.task.partition;
   }
