@@ -106,8 +106,24 @@ export function formatExpression(expression: Expression): string {
   return format(expression, Level.Lambda);
 }
 
+let parenthesizeAll = false;
+
+/**
+ * As ksqlDB prints expressions in its messages: every binary operation in parentheses
+ * (`(T.ID = 0)`, `(F1 - F2)`), so messages read the same as users know them.
+ */
+export function formatExpressionForMessage(expression: Expression): string {
+  parenthesizeAll = true;
+  try {
+    return format(expression, Level.Lambda);
+  } finally {
+    parenthesizeAll = false;
+  }
+}
+
 function format(expression: Expression, slot: Level): string {
   const text = formatBare(expression);
+  if (parenthesizeAll && (expression.kind === 'ArithmeticBinary' || expression.kind === 'Comparison' || expression.kind === 'LogicalBinary')) return `(${text})`;
   return level(expression) < slot ? `(${text})` : text;
 }
 

@@ -1,0 +1,251 @@
+/**
+ * A SELECT to the steps that compute its rows, in ksqlDB's order:
+ *
+ *   FROM (sources, joins) → WHERE → table functions → GROUP BY / WINDOW → HAVING → EMIT FINAL
+ *   → PARTITION BY → SELECT
+ *
+ * The result's key columns are the projected expressions equal to the key of the rows at the
+ * projection: the source key, the join expression, the GROUP BY or the PARTITION BY expressions.
+ */
+import type { Expression, FunctionCall } from '../ast/expressions.js';
+import type { Query } from '../ast/statements.js';
+import { formatExpressionForMessage } from '../ast/format-expression.js';
+import type { DataSource, WindowInfo } from '../catalog/data-source.js';
+import { SqlStatementError } from '../catalog/errors.js';
+import { compileExpression } from '../codegen/compile-expression.js';
+import { formatSqlType, type SqlType } from '../types/sql-type.js';
+import { containsAggregate, planAggregation } from './aggregate-planner.js';
+import type { PlannerContext } from './plan-context.js';
+import { checkReservedNames, expandSelect, matchKeys } from './projection.js';
+import { RelationPlanner, type KeyColumnInfo } from './relation-planner.js';
+import { rewrite, nodesOf } from './rewrite.js';
+import { RowScope, type ScopeEntry } from './row-scope.js';
+import type { FlatMapStep, PlanColumn, SelectKeyStep, SelectStep, Step } from './steps.js';
+
+export interface PlannedQuery {
+  /** The projection: its schema is the result's (key columns, value columns). */
+  readonly step: SelectStep;
+  readonly resultType: 'STREAM' | 'TABLE';
+  readonly window?: WindowInfo;
+  /** The left-most source (formats and partitions default to its). */
+  readonly primary: DataSource;
+  readonly partitions: number | undefined;
+  /** Names of the sources read. */
+  readonly sources: readonly string[];
+  /** Whether the result's key differs from the primary source's (its key format may need to change). */
+  readonly rekeyed: boolean;
+}
+
+export interface QueryPlanOptions {
+  /** The stream or table the result goes to (messages name it). */
+  readonly sinkName: string;
+  /** Persistent queries must project their key columns; transient ones need not. */
+  readonly persistent: boolean;
+}
+
+export function planQuery(query: Query, ctx: PlannerContext, options: QueryPlanOptions): PlannedQuery {
+  const functions = ctx.compile.functions;
+  const relation = new RelationPlanner(ctx).plan(query.from);
+  let step: Step = relation.step;
+  let scope = relation.scope;
+  let keys: readonly KeyColumnInfo[] = relation.keys;
+  let isTable = relation.isTable;
+  let window = relation.window;
+  let rekeyed = relation.sources.length > 1 || relation.repartitioned;
+
+  if (query.where) {
+    if (containsAggregate(query.where, ctx)) {
+      throw new SqlStatementError('SQL_INVALID_AGGREGATION', `WHERE clause cannot contain aggregate functions: ${formatExpressionForMessage(query.where)}. Use HAVING to filter aggregated rows.`);
+    }
+    const type = compileExpression(query.where, scope.withClause('WHERE'), ctx.compile).type;
+    if (type.kind !== 'BOOLEAN' && type.kind !== 'NULL') {
+      throw new SqlStatementError('SQL_INVALID_QUERY', `Type error in WHERE expression: Should evaluate to boolean but is ${formatExpressionForMessage(query.where)} (${formatSqlType(type)}) instead.`);
+    }
+    step = { kind: isTable ? 'TableFilter' : 'StreamFilter', id: 'WhereFilter', source: step, predicate: scope.text(query.where), clause: 'WHERE', schema: step.schema };
+  }
+
+  const columns = expandSelect(query.select, scope, ctx);
+
+  // Table functions: each call becomes a column the flat map appends to the row.
+  const tableCalls = new Map<string, { name: string; call: FunctionCall; type: SqlType }>();
+  for (const c of columns) {
+    for (const x of nodesOf(c.expression)) {
+      if (x.kind !== 'FunctionCall' || !functions.isTableFunction(x.name)) continue;
+      const text = scope.text(x);
+      if (tableCalls.has(text)) continue;
+      const argTypes = x.args.map((a) => compileExpression(a, scope.withClause('SELECT'), ctx.compile).type);
+      const resolved = functions.resolveTableFunction(x.name, argTypes, { config: ctx.compile.config ?? {} });
+      tableCalls.set(text, { name: `KSQL_SYNTH_${tableCalls.size}`, call: x, type: resolved.returnType });
+    }
+  }
+  if (tableCalls.size > 0) {
+    if (query.groupBy) throw new SqlStatementError('SQL_UNSUPPORTED', 'Table functions (EXPLODE …) cannot be used with GROUP BY.');
+    if (isTable) throw new SqlStatementError('SQL_UNSUPPORTED', 'Table functions (EXPLODE …) are only supported on streams.');
+    const base = step.schema.value.length;
+    const added = [...tableCalls.entries()];
+    const flatMap: FlatMapStep = {
+      kind: 'StreamFlatMap',
+      id: 'FlatMap',
+      source: step,
+      tableFunctions: added.map(([text, t]) => ({ name: t.name, expression: text })),
+      schema: { ...step.schema, value: [...step.schema.value, ...added.map(([, t]) => ({ name: t.name, type: t.type }))] },
+    };
+    const entries: ScopeEntry[] = [...scope.entries, ...added.map(([, t], i) => ({ name: t.name, rowName: t.name, index: base + i, type: t.type, hidden: true }))];
+    const outer = scope;
+    scope = new RowScope(entries);
+    for (const c of columns) {
+      c.expression = rewrite(c.expression, (x) => {
+        if (x.kind !== 'FunctionCall' || !functions.isTableFunction(x.name)) return undefined;
+        return { kind: 'ColumnRef', name: tableCalls.get(outer.text(x))!.name, loc: x.loc };
+      });
+    }
+    step = flatMap;
+  }
+
+  const aggregating = query.groupBy !== undefined || columns.some((c) => containsAggregate(c.expression, ctx)) || (query.having !== undefined && containsAggregate(query.having, ctx));
+  if (aggregating) {
+    if (!query.groupBy) {
+      const call = columns.flatMap((c) => nodesOf(c.expression)).find((x) => x.kind === 'FunctionCall' && functions.isAggregate(x.name));
+      throw new SqlStatementError(
+        'SQL_INVALID_AGGREGATION',
+        `CREATE TABLE AS SELECT statement does not support aggregate function [${call ? formatExpressionForMessage(call) : 'HAVING'}] without a GROUP BY clause.`,
+      );
+    }
+    if (query.partitionBy) throw new SqlStatementError('SQL_INVALID_QUERY', 'PARTITION BY cannot be combined with GROUP BY: the result of an aggregation is keyed by its GROUP BY expressions.');
+    const agg = planAggregation(
+      {
+        relation,
+        step,
+        scope,
+        groupBy: query.groupBy,
+        ...(query.window ? { window: query.window } : {}),
+        selects: columns.map((c) => c.expression),
+        ...(query.having ? { having: query.having } : {}),
+      },
+      ctx,
+    );
+    columns.forEach((c, i) => (c.expression = agg.selects[i]!));
+    step = agg.step;
+    scope = agg.scope;
+    keys = agg.keys;
+    isTable = true;
+    window = agg.window;
+    rekeyed = rekeyed || agg.step.source.kind !== 'StreamGroupByKey';
+    if (agg.having) {
+      const type = compileExpression(agg.having, scope.withClause('HAVING'), ctx.compile).type;
+      if (type.kind !== 'BOOLEAN') {
+        throw new SqlStatementError('SQL_INVALID_QUERY', `Type error in HAVING expression: Should evaluate to boolean but is ${formatSqlType(type)} instead.`);
+      }
+      step = { kind: 'TableFilter', id: 'HavingFilter', source: step, predicate: scope.text(agg.having), clause: 'HAVING', schema: step.schema };
+    }
+    if (query.emit === 'FINAL') {
+      if (!agg.window) throw new SqlStatementError('SQL_INVALID_QUERY', 'EMIT FINAL is only supported for windowed aggregations.');
+      step = { kind: 'TableSuppress', id: 'Suppress', source: step, schema: step.schema };
+    }
+  } else {
+    if (query.window) throw new SqlStatementError('SQL_INVALID_QUERY', 'WINDOW clause requires a GROUP BY clause.');
+    if (query.having) throw new SqlStatementError('SQL_INVALID_QUERY', 'HAVING clause requires a GROUP BY clause.');
+    if (query.emit === 'FINAL') throw new SqlStatementError('SQL_INVALID_QUERY', 'EMIT FINAL is only supported for windowed aggregations.');
+  }
+
+  if (query.partitionBy) {
+    const planned = planPartitionBy(query.partitionBy, step, scope, keys, isTable, window, ctx);
+    step = planned.step;
+    keys = planned.keys;
+    rekeyed = rekeyed || planned.step !== relation.step;
+  }
+
+  // The projection.
+  const texts = columns.map((c) => scope.text(c.expression));
+  const types = columns.map((c) => compileExpression(c.expression, scope.withClause('SELECT'), ctx.compile).type);
+  types.forEach((t, i) => {
+    if (t.kind === 'NULL') {
+      throw new SqlStatementError('SQL_INVALID_QUERY', `Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR). Column: ${columns[i]!.name}`);
+    }
+  });
+  if (options.persistent) checkReservedNames(columns);
+  let keyColumns: PlanColumn[];
+  let valueIndexes: readonly number[];
+  if (options.persistent) {
+    const matched = matchKeys(columns, texts, keys, options.sinkName);
+    keyColumns = matched.keyColumns.map((k) => ({ name: k.name, type: types[k.selectIndex]! }));
+    valueIndexes = matched.valueIndexes;
+  } else {
+    keyColumns = step.schema.key.map((k) => ({ ...k }));
+    valueIndexes = columns.map((_, i) => i);
+  }
+  const valueColumns = valueIndexes.map((i) => ({ name: columns[i]!.name, type: types[i]! }));
+  if (valueColumns.length === 0) throw new SqlStatementError('SQL_INVALID_QUERY', 'The projection contains no value columns.');
+  checkDuplicates(keyColumns, valueColumns);
+  const select: SelectStep = {
+    kind: isTable ? 'TableSelect' : 'StreamSelect',
+    id: 'Project',
+    source: step,
+    selects: valueIndexes.map((i) => ({ name: columns[i]!.name, expression: texts[i]! })),
+    schema: { key: keyColumns, value: valueColumns, ...(step.schema.window ? { window: step.schema.window } : {}) },
+  };
+  return {
+    step: select,
+    resultType: isTable ? 'TABLE' : 'STREAM',
+    ...(window ? { window } : {}),
+    primary: relation.primary,
+    partitions: relation.partitions,
+    sources: [...new Set(relation.sources.map((s) => s.source.name))],
+    rekeyed,
+  };
+}
+
+function planPartitionBy(
+  exprs: readonly Expression[],
+  step: Step,
+  scope: RowScope,
+  keys: readonly KeyColumnInfo[],
+  isTable: boolean,
+  window: WindowInfo | undefined,
+  ctx: PlannerContext,
+): { step: Step; keys: KeyColumnInfo[] } {
+  if (exprs.length === 0) throw new SqlStatementError('SQL_INVALID_QUERY', 'PARTITION BY requires at least one expression');
+  if (isTable) throw new SqlStatementError('SQL_UNSUPPORTED', 'PARTITION BY is only supported on streams: a table is keyed by its PRIMARY KEY.');
+  const nulls = exprs.filter((e) => e.kind === 'NullLiteral').length;
+  if (nulls > 0 && exprs.length > 1) throw new SqlStatementError('SQL_INVALID_QUERY', 'Cannot PARTITION BY multiple columns including NULL');
+  if (window) throw new SqlStatementError('SQL_UNSUPPORTED', 'Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.');
+  const clauseScope = scope.withClause('PARTITION BY');
+  if (nulls === 1) {
+    const selectKey: SelectKeyStep = { kind: 'StreamSelectKey', id: 'PartitionBy-SelectKey', source: step, keyExpressions: [], repartition: false, schema: { key: [], value: step.schema.value } };
+    return { step: selectKey, keys: [] };
+  }
+  for (const e of exprs) {
+    const call = nodesOf(e).find((x) => x.kind === 'FunctionCall' && ctx.compile.functions.isAggregate(x.name));
+    if (call) throw new SqlStatementError('SQL_INVALID_QUERY', `PARTITION BY does not support aggregate functions: ${formatExpressionForMessage(call)}.`);
+  }
+  const texts = exprs.map((e) => clauseScope.text(e));
+  const types = exprs.map((e) => compileExpression(e, clauseScope, ctx.compile).type);
+  const newKeys: KeyColumnInfo[] = exprs.map((e, i) => ({
+    equivalents: [texts[i]!],
+    names: [formatExpressionForMessage(scope.qualify(e))],
+    kind: 'partitioning expression',
+    type: types[i]!,
+  }));
+  const same = keys.length === texts.length && keys.every((k, i) => k.equivalents.includes(texts[i]!));
+  if (same) return { step, keys: newKeys.map((k, i) => ({ ...k, equivalents: [...new Set([...k.equivalents, ...keys[i]!.equivalents])] })) };
+  const selectKey: SelectKeyStep = {
+    kind: 'StreamSelectKey',
+    id: 'PartitionBy-SelectKey',
+    source: step,
+    keyExpressions: texts,
+    repartition: false,
+    schema: { key: exprs.map((e, i) => ({ name: e.kind === 'ColumnRef' ? clauseScope.entry(e).rowName : `KSQL_COL_${i}`, type: types[i]! })), value: step.schema.value },
+  };
+  return { step: selectKey, keys: newKeys };
+}
+
+function checkDuplicates(keys: readonly PlanColumn[], values: readonly PlanColumn[]): void {
+  const seen = new Set<string>();
+  for (const c of [...keys, ...values]) {
+    if (seen.has(c.name)) {
+      const isKey = keys.includes(c);
+      throw new SqlStatementError('SQL_INVALID_QUERY', `Duplicate ${isKey ? 'key' : 'value'} columns found in schema: \`${c.name}\` ${formatSqlType(c.type)}`);
+    }
+    seen.add(c.name);
+  }
+}

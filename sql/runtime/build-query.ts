@@ -1,0 +1,471 @@
+/**
+ * A query's physical plan to a topology of the streams engine: one DSL call (or a few) per step.
+ * The SQL layer has no runtime of its own; what runs is the same engine DSL users write.
+ *
+ * Rows travel as arrays of SQL values in the layout each step's schema states; record keys are
+ * arrays of the key columns' values (windowed keys: Windowed<array>). Between source and sink,
+ * repartition topics, changelogs and stores use the internal serde; only the source and sink
+ * topics are read and written in the user's formats.
+ */
+import { StreamsBuilder } from '../../engine/dsl/streams-builder.js';
+import type { KStream } from '../../engine/dsl/kstream.js';
+import type { KTable } from '../../engine/dsl/ktable.js';
+import type { KGroupedStream } from '../../engine/dsl/kgrouped-stream.js';
+import type { KGroupedTable } from '../../engine/dsl/kgrouped-table.js';
+import { JoinWindows } from '../../engine/dsl/join-windows.js';
+import { SessionWindows, TimeWindows } from '../../engine/dsl/windows.js';
+import { BufferConfig, Suppressed } from '../../engine/dsl/suppress.js';
+import type { Processor, ProcessorContext } from '../../engine/processor/processor.js';
+import type { Record as StreamRecord } from '../../engine/processor/record.js';
+import type { Serde } from '../../engine/serde/serde.js';
+import { sessionWindowedSerde, timeWindowedSerde } from '../../engine/serde/windowed.js';
+import type { Topology } from '../../engine/topology/topology.js';
+import type { Windowed } from '../../storage/state/stores.js';
+import type { FormatInfo } from '../catalog/data-source.js';
+import type { Column } from '../formats/format.js';
+import { createRowSerde } from '../formats/formats.js';
+import type { SchemaRegistryClient } from '../schema-registry/client.js';
+import { compileExpression } from '../codegen/compile-expression.js';
+import type { CompileOptions, Evaluator, Row } from '../codegen/compiled.js';
+import type { Aggregator } from '../functions/index.js';
+import { parseExpression } from '../parser/parse.js';
+import { RowScope } from '../planner/row-scope.js';
+import type { AggregateStep, GroupByStep, JoinStep, PlanColumn, QueryPlan, SourceStep, Step, StepSchema } from '../planner/steps.js';
+import { internalSerde } from './internal-serde.js';
+import { Types } from '../types/sql-type.js';
+
+type Key = Row | Windowed<Row> | null;
+type AnyStream = KStream<Key, Row | null>;
+type AnyTable = KTable<Key, Row | null>;
+type Built = { readonly kind: 'stream'; readonly s: AnyStream } | { readonly kind: 'table'; readonly t: AnyTable };
+
+/** Where a query's processing errors go (ksqlDB's processing log): counted and logged, never fatal. */
+export type ProcessingErrorSink = (error: unknown, where: string) => void;
+
+export interface BuildOptions {
+  readonly compile: CompileOptions;
+  readonly registry?: SchemaRegistryClient;
+  readonly onError?: ProcessingErrorSink;
+}
+
+export interface BuiltQuery {
+  readonly topology: Topology;
+  readonly sourceTopics: readonly string[];
+  readonly sinkTopic: string;
+}
+
+const INTERNAL = internalSerde<never>();
+
+export async function buildQuery(plan: QueryPlan, options: BuildOptions): Promise<BuiltQuery> {
+  const builder = new StreamsBuilder();
+  const b = new QueryBuilder(builder, options);
+  const built = await b.build(plan.sink.source);
+  const sink = plan.sink;
+  const keySerde = await formatSerde(sink.formats.key, sink.source.schema.key, true, sink.topic, options.registry);
+  const valueSerde = await formatSerde(sink.formats.value, sink.source.schema.value, false, sink.topic, options.registry);
+  const window = sink.source.schema.window;
+  const windowedKey = window ? (window.type === 'SESSION' ? sessionWindowedSerde(keySerde) : timeWindowedSerde(keySerde, window.sizeMs ?? 0)) : undefined;
+  let stream: AnyStream = built.kind === 'stream' ? built.s : built.t.toStream({ name: `${sink.id}-ToStream` });
+  if (sink.timestamp) {
+    const index = sink.source.schema.value.findIndex((c) => c.name === sink.timestamp!.column);
+    stream = stream.processValues(() => timestampSetter(index), { name: `${sink.id}-ApplyTimestamp` });
+  }
+  stream.to(sink.topic, { name: sink.id, keySerde: (windowedKey ?? keySerde) as Serde<Key>, valueSerde: valueSerde as Serde<Row | null> });
+  return { topology: builder.build(), sourceTopics: b.sourceTopics, sinkTopic: sink.topic };
+}
+
+async function formatSerde(format: FormatInfo, columns: readonly Column[], isKey: boolean, topic: string, registry: SchemaRegistryClient | undefined, autoRegister = true): Promise<Serde<Row>> {
+  return createRowSerde(format.format, columns, {
+    isKey,
+    topic,
+    autoRegister,
+    ...(format.wrapSingleValue !== undefined ? { wrapSingleValue: format.wrapSingleValue } : {}),
+    ...(format.delimiter !== undefined ? { delimiter: format.delimiter } : {}),
+    ...(format.schemaId !== undefined ? { schemaId: format.schemaId } : {}),
+    ...(format.schemaFullName !== undefined ? { schemaFullName: format.schemaFullName } : {}),
+    ...(registry ? { registry } : {}),
+  });
+}
+
+function timestampSetter(index: number): Processor<Key, Row | null, Key, Row | null> {
+  let ctx: ProcessorContext<Key, Row | null>;
+  return {
+    init: (c) => (ctx = c),
+    process: (r) => {
+      const ts = r.value?.[index];
+      if (typeof ts === 'number' && ts >= 0) ctx.forward(r.withTimestamp(ts));
+      else if (typeof ts === 'bigint' && ts >= 0n) ctx.forward(r.withTimestamp(Number(ts)));
+      else ctx.forward(r);
+    },
+  };
+}
+
+class QueryBuilder {
+  readonly sourceTopics: string[] = [];
+
+  constructor(
+    private readonly builder: StreamsBuilder,
+    private readonly options: BuildOptions,
+  ) {}
+
+  async build(step: Step): Promise<Built> {
+    switch (step.kind) {
+      case 'StreamSource':
+      case 'TableSource':
+        return this.source(step);
+      case 'StreamFilter':
+      case 'TableFilter': {
+        const input = await this.build(step.source);
+        const predicate = this.evaluator(step.predicate, step.source.schema, step.clause);
+        const test = (_k: unknown, v: Row | null) => v !== null && predicate(v) === true;
+        return input.kind === 'stream' ? { kind: 'stream', s: input.s.filter(test, { name: step.id }) } : { kind: 'table', t: input.t.filter(test, { name: step.id }) };
+      }
+      case 'StreamSelect':
+      case 'TableSelect': {
+        const input = await this.build(step.source);
+        const evals = step.selects.map((s) => this.evaluator(s.expression, step.source.schema, 'SELECT'));
+        const project = (v: Row | null): Row | null => (v === null ? null : evals.map((e) => e(v)));
+        return input.kind === 'stream'
+          ? { kind: 'stream', s: input.s.mapValues(project, { name: step.id }) }
+          : { kind: 'table', t: input.t.mapValues(project, { name: step.id }) };
+      }
+      case 'StreamSelectKey':
+      case 'TableSelectKey': {
+        const input = await this.build(step.source);
+        if (input.kind !== 'stream') throw new Error('PARTITION BY on a table is rejected by the planner.');
+        const evals = step.keyExpressions.map((e) => this.evaluator(e, step.source.schema, 'PARTITION BY'));
+        let s = input.s.selectKey((_k, v) => (v === null ? null : evals.map((e) => e(v))), { name: step.id }).withSerdes<Key, Row | null>(INTERNAL, INTERNAL);
+        if (step.repartition) s = s.repartition({ name: step.id });
+        return { kind: 'stream', s };
+      }
+      case 'StreamFlatMap': {
+        const input = await this.build(step.source);
+        if (input.kind !== 'stream') throw new Error('Table functions on a table are rejected by the planner.');
+        const scope = RowScope.of(step.source.schema.value);
+        const functions = this.options.compile.functions;
+        const calls = step.tableFunctions.map((t) => {
+          const call = parseExpression(t.expression);
+          if (call.kind !== 'FunctionCall') throw new Error(`Not a table function call: ${t.expression}`);
+          const args = call.args.map((a) => compileExpression(a, scope, this.options.compile));
+          const fn = functions.resolveTableFunction(call.name, args.map((a) => a.type), { ...(this.options.onError ? { onError: this.options.onError } : {}) });
+          return (row: Row) => fn.invoke(args.map((a) => a.evaluate(row)));
+        });
+        const expand = (v: Row | null): (Row | null)[] => {
+          if (v === null) return [];
+          const results = calls.map((c) => c(v));
+          const n = Math.max(0, ...results.map((r) => r.length));
+          const out: (Row | null)[] = [];
+          for (let i = 0; i < n; i++) out.push([...v, ...results.map((r) => (i < r.length ? r[i] : null))]);
+          return out;
+        };
+        return { kind: 'stream', s: input.s.flatMapValues(expand, { name: step.id }) };
+      }
+      case 'StreamGroupBy':
+      case 'StreamGroupByKey':
+      case 'TableGroupBy':
+        throw new Error('A GROUP BY step is built by its aggregate.');
+      case 'StreamAggregate':
+      case 'TableAggregate':
+      case 'StreamWindowedAggregate':
+        return this.aggregate(step);
+      case 'StreamStreamJoin':
+      case 'StreamTableJoin':
+      case 'TableTableJoin':
+        return this.join(step);
+      case 'ForeignKeyTableTableJoin': {
+        const left = await this.build(step.left);
+        const right = await this.build(step.right);
+        if (left.kind !== 'table' || right.kind !== 'table') throw new Error('Foreign-key joins join tables.');
+        const fk = this.evaluator(step.foreignKeyExpression, step.left.schema, 'JOIN ON');
+        const lw = step.left.schema.value.length;
+        const rw = step.right.schema.value.length;
+        const joiner = (l: Row | null, r: Row | null): Row => [...(l ?? nulls(lw)), ...(r ?? nulls(rw))];
+        const extract = (v: Row | null): Key => {
+          const k = v === null ? null : fk(v);
+          return k === null || k === undefined ? null : [k];
+        };
+        const t =
+          step.joinType === 'LEFT'
+            ? left.t.leftJoinOnForeignKey(right.t as unknown as KTable<Key, Row>, extract, joiner, { name: step.id, materialized: { keySerde: INTERNAL, valueSerde: INTERNAL } })
+            : left.t.joinOnForeignKey(right.t as unknown as KTable<Key, Row>, extract, joiner, { name: step.id, materialized: { keySerde: INTERNAL, valueSerde: INTERNAL } });
+        return { kind: 'table', t: t as unknown as AnyTable };
+      }
+      case 'TableSuppress': {
+        const input = await this.build(step.source);
+        if (input.kind !== 'table') throw new Error('EMIT FINAL suppresses a table.');
+        const suppressed = Suppressed.untilWindowCloses(BufferConfig.unbounded()).withName(step.id);
+        return { kind: 'table', t: input.t.suppress(suppressed as never) };
+      }
+      case 'StreamSink':
+      case 'TableSink':
+        throw new Error('A sink is built by buildQuery.');
+    }
+  }
+
+  private async source(step: SourceStep): Promise<Built> {
+    this.sourceTopics.push(step.topic);
+    const { layout } = step;
+    const registry = this.options.registry;
+    const keySerde = await formatSerde(step.formats.key, layout.keyColumns, true, step.topic, registry, false);
+    const valueSerde = await formatSerde(step.formats.value, layout.valueColumns, false, step.topic, registry, false);
+    const window = step.window;
+    const sourceKeySerde = (window ? (window.type === 'SESSION' ? sessionWindowedSerde(keySerde) : timeWindowedSerde(keySerde, window.sizeMs ?? 0)) : keySerde) as Serde<Key>;
+    const tsIndex = step.timestamp ? layout.valueColumns.findIndex((c) => c.name === step.timestamp!.column) : -1;
+    const extractor = tsIndex >= 0 ? this.timestampExtractor(tsIndex, layout.valueColumns[tsIndex]!, step.timestamp!.format) : undefined;
+    const raw = this.builder.stream<Key, Row | null>(step.topic, {
+      name: step.id,
+      keySerde: sourceKeySerde,
+      valueSerde: valueSerde as Serde<Row | null>,
+      ...(extractor ? { timestampExtractor: extractor } : {}),
+    });
+    const isTable = step.kind === 'TableSource';
+    const rows = raw.processValues(() => sourceRowProcessor(step, isTable), { name: `${step.id}-Rows` }).withSerdes<Key, Row | null>(INTERNAL, INTERNAL);
+    if (!isTable) return { kind: 'stream', s: rows };
+    const table = rows.toTable({ name: `${step.id}-Table`, materialized: { storeName: `${step.sourceName}-${step.id.replace(/\W/g, '_')}-Reduce`, keySerde: INTERNAL, valueSerde: INTERNAL } });
+    return { kind: 'table', t: table };
+  }
+
+  private timestampExtractor(index: number, column: Column, format: string | undefined) {
+    let parse: ((v: unknown) => unknown) | undefined;
+    if (column.type.kind === 'STRING') {
+      const fn = this.options.compile.functions.resolveScalar('STRINGTOTIMESTAMP', [Types.STRING, Types.STRING]);
+      const pattern = format ?? "yyyy-MM-dd'T'HH:mm:ss.SSS";
+      parse = (v) => fn.invoke([v, pattern]);
+    }
+    return (record: { value: unknown; timestamp: number }): number => {
+      const row = record.value as Row | null;
+      const v = row?.[index];
+      const ts = parse && v !== null && v !== undefined ? parse(v) : v;
+      if (typeof ts === 'number') return ts;
+      if (typeof ts === 'bigint') return Number(ts);
+      this.options.onError?.(new Error(`The TIMESTAMP column ${column.name} is ${v === null || v === undefined ? 'NULL' : `unparseable: ${String(v)}`}; the record is skipped.`), 'TIMESTAMP');
+      return -1;
+    };
+  }
+
+  private evaluator(text: string, schema: StepSchema, where: string): Evaluator {
+    const compiled = compileExpression(parseExpression(text), RowScope.of(schema.value), this.options.compile);
+    if (compiled.constant) {
+      const value = compiled.constant.value;
+      return () => value;
+    }
+    const ev = compiled.evaluate;
+    const onError = this.options.onError;
+    return (row) => {
+      try {
+        return ev(row);
+      } catch (error) {
+        onError?.(error, where);
+        return null;
+      }
+    };
+  }
+
+  private groupKey(step: GroupByStep): (v: Row) => Row | null {
+    const evals = step.groupByExpressions.map((e) => this.evaluator(e, step.source.schema, 'GROUP BY'));
+    return (v) => {
+      const key: Row = [];
+      for (const e of evals) {
+        const x = e(v);
+        if (x === null || x === undefined) return null;
+        key.push(x);
+      }
+      return key;
+    };
+  }
+
+  private async aggregate(step: AggregateStep): Promise<Built> {
+    const group = step.source;
+    const input = await this.build(group.source);
+    const functions = this.options.compile.functions;
+    const inputScope = RowScope.of(group.source.schema.value);
+    const calls = step.aggregations.map((a) => {
+      const args = a.args.map((t) => compileExpression(parseExpression(t), inputScope, this.options.compile));
+      const inits = a.initArgs.map((t) => compileExpression(parseExpression(t), inputScope, this.options.compile));
+      const resolved = functions.resolveAggregate(
+        a.functionName,
+        [...args.map((x) => ({ type: x.type })), ...inits.map((x) => ({ type: x.type, literal: x.constant ?? { value: null } }))],
+        { config: this.options.compile.config ?? {}, ...(this.options.onError ? { onError: this.options.onError } : {}) },
+      );
+      return { aggregator: resolved.create() as Aggregator<unknown, unknown>, args: args.map((x) => x.evaluate) };
+    });
+    const argValues = (v: Row, i: number): unknown[] => calls[i]!.args.map((a) => a(v));
+    const init = (): unknown[] => calls.map((c) => c.aggregator.initialize());
+    const onError = this.options.onError;
+    const add = (_k: unknown, v: Row | null, acc: unknown[]): unknown[] => {
+      if (v === null) return acc;
+      return calls.map((c, i) => {
+        try {
+          return c.aggregator.aggregate(acc[i], argValues(v, i));
+        } catch (error) {
+          onError?.(error, step.aggregations[i]!.functionName);
+          return acc[i];
+        }
+      });
+    };
+    const undo = (_k: unknown, v: Row | null, acc: unknown[]): unknown[] => {
+      if (v === null) return acc;
+      return calls.map((c, i) => (c.aggregator.undo ? c.aggregator.undo(acc[i], argValues(v, i)) : acc[i]));
+    };
+    const merge = (_k: unknown, a: unknown[], b: unknown[]): unknown[] => calls.map((c, i) => c.aggregator.merge(a[i], b[i]));
+    const materialized = { storeName: step.storeName, keySerde: INTERNAL, valueSerde: INTERNAL };
+
+    let table: KTable<Key, unknown[]>;
+    if (group.kind === 'TableGroupBy') {
+      if (input.kind !== 'table') throw new Error('A table GROUP BY groups a table.');
+      const key = this.groupKey(group);
+      const grouped: KGroupedTable<Row | null, Row | null> = input.t.groupBy((_k, v) => ({ key: v === null ? null : key(v), value: v }), { name: group.id, keySerde: INTERNAL, valueSerde: INTERNAL });
+      table = grouped.aggregate(init, add, undo, { name: step.id, materialized }) as unknown as KTable<Key, unknown[]>;
+    } else {
+      if (input.kind !== 'stream') throw new Error('A stream GROUP BY groups a stream.');
+      let grouped: KGroupedStream<Row | null, Row | null>;
+      if (group.kind === 'StreamGroupByKey') {
+        grouped = (input.s as unknown as KStream<Row | null, Row | null>).groupByKey({ name: group.id, keySerde: INTERNAL, valueSerde: INTERNAL });
+      } else {
+        const key = this.groupKey(group);
+        grouped = input.s.groupBy((_k, v) => (v === null ? null : key(v)), { name: group.id, keySerde: INTERNAL, valueSerde: INTERNAL });
+      }
+      const w = step.window;
+      if (!w) {
+        table = grouped.aggregate(init, add, { name: step.id, materialized }) as unknown as KTable<Key, unknown[]>;
+      } else if (w.type === 'SESSION') {
+        const windows = SessionWindows.ofInactivityGapAndGrace(w.sizeMs, w.graceMs ?? 0);
+        table = grouped.windowedBy(windows).aggregate(init, add, merge, { name: step.id, materialized: { ...materialized, ...(w.retentionMs !== undefined ? { retentionMs: w.retentionMs } : {}) } }) as unknown as KTable<Key, unknown[]>;
+      } else {
+        let windows = TimeWindows.ofSizeAndGrace(w.sizeMs, w.graceMs ?? 0);
+        if (w.type === 'HOPPING') windows = windows.advanceBy(w.advanceMs ?? w.sizeMs);
+        table = grouped.windowedBy(windows).aggregate(init, add, { name: step.id, materialized: { ...materialized, ...(w.retentionMs !== undefined ? { retentionMs: w.retentionMs } : {}) } }) as unknown as KTable<Key, unknown[]>;
+      }
+    }
+    const windowed = step.window !== undefined;
+    const result = (acc: unknown[] | null, key: Key): Row | null => {
+      if (acc === null) return null;
+      const keyRow = (windowed ? (key as Windowed<Row>).key : (key as Row)) ?? [];
+      const out: Row = [...keyRow];
+      calls.forEach((c, i) => {
+        try {
+          out.push(c.aggregator.map(acc[i]));
+        } catch (error) {
+          onError?.(error, step.aggregations[i]!.functionName);
+          out.push(null);
+        }
+      });
+      if (windowed) {
+        const win = (key as Windowed<Row>).window;
+        out.push(win.start, win.end);
+      }
+      return out;
+    };
+    return { kind: 'table', t: table.mapValues(result, { name: `${step.id}-Result` }) as unknown as AnyTable };
+  }
+
+  private async join(step: JoinStep): Promise<Built> {
+    const left = await this.build(step.left);
+    const right = await this.build(step.right);
+    const lw = step.left.schema.value.length;
+    const rw = step.right.schema.value.length;
+    const synthetic = step.syntheticKey !== undefined;
+    const joiner = (l: Row | null, r: Row | null, key: unknown): Row => {
+      const row = [...(l ?? nulls(lw)), ...(r ?? nulls(rw))];
+      if (synthetic) {
+        const k = (key as Windowed<Row>)?.window !== undefined ? (key as Windowed<Row>).key : (key as Row | null);
+        row.push(k?.[0] ?? null);
+      }
+      return row;
+    };
+    const swapped = (r: Row | null, l: Row | null, key: unknown): Row => joiner(l, r, key);
+    const named = { name: step.id, keySerde: INTERNAL, valueSerde: INTERNAL, otherValueSerde: INTERNAL };
+    if (step.kind === 'StreamStreamJoin') {
+      if (left.kind !== 'stream' || right.kind !== 'stream') throw new Error('A stream-stream join joins streams.');
+      const before = step.beforeMs ?? 0;
+      const after = step.afterMs ?? 0;
+      const grace = step.graceMs ?? 0;
+      const windows = JoinWindows.ofTimeDifferenceAndGrace(0, grace).before(before).after(after);
+      const l = left.s as unknown as KStream<Key, Row>;
+      const r = right.s as unknown as KStream<Key, Row>;
+      switch (step.joinType) {
+        case 'INNER':
+          return { kind: 'stream', s: l.joinStream(r, joiner, windows, named) as unknown as AnyStream };
+        case 'LEFT':
+          return { kind: 'stream', s: l.leftJoinStream(r, joiner, windows, named) as unknown as AnyStream };
+        case 'OUTER':
+          return { kind: 'stream', s: l.outerJoinStream(r, joiner, windows, named) as unknown as AnyStream };
+        case 'RIGHT': {
+          const mirrored = JoinWindows.ofTimeDifferenceAndGrace(0, grace).before(after).after(before);
+          return { kind: 'stream', s: r.leftJoinStream(l, swapped, mirrored, named) as unknown as AnyStream };
+        }
+      }
+    }
+    if (step.kind === 'StreamTableJoin') {
+      if (left.kind !== 'stream' || right.kind !== 'table') throw new Error('A stream-table join joins a stream to a table.');
+      const l = left.s as unknown as KStream<Key, Row>;
+      const t = right.t as unknown as KTable<Key, Row>;
+      const s = step.joinType === 'LEFT' ? l.leftJoin(t, joiner, named) : l.join(t, joiner, named);
+      return { kind: 'stream', s: s as unknown as AnyStream };
+    }
+    if (left.kind !== 'table' || right.kind !== 'table') throw new Error('A table-table join joins tables.');
+    const l = left.t as unknown as KTable<Key, Row>;
+    const r = right.t as unknown as KTable<Key, Row>;
+    const opts = { name: step.id, materialized: { keySerde: INTERNAL, valueSerde: INTERNAL } };
+    switch (step.joinType) {
+      case 'INNER':
+        return { kind: 'table', t: l.join(r, joiner, opts) as unknown as AnyTable };
+      case 'LEFT':
+        return { kind: 'table', t: l.leftJoin(r, joiner, opts) as unknown as AnyTable };
+      case 'OUTER':
+        return { kind: 'table', t: l.outerJoin(r, joiner, opts) as unknown as AnyTable };
+      case 'RIGHT':
+        return { kind: 'table', t: r.leftJoin(l, swapped, opts) as unknown as AnyTable };
+    }
+  }
+}
+
+function nulls(n: number): Row {
+  return new Array<unknown>(n).fill(null);
+}
+
+/**
+ * Builds a source's value row: the value columns, the header columns, ROWTIME, ROWPARTITION,
+ * ROWOFFSET, the window bounds (windowed sources) and copies of the key columns. A stream drops
+ * records without a value; a table passes them on as deletes.
+ */
+function sourceRowProcessor(step: SourceStep, isTable: boolean): Processor<Key, Row | null, Key, Row | null> {
+  const { layout } = step;
+  const windowed = step.window !== undefined;
+  const keyCount = layout.keyColumns.length;
+  let ctx: ProcessorContext<Key, Row | null>;
+  return {
+    init: (c) => (ctx = c),
+    process: (record: StreamRecord<Key, Row | null>) => {
+      const value = record.value;
+      if (value === null) {
+        // A tombstone: a table deletes the key; a stream passes the null row on (SELECT keeps it null).
+        if (!isTable || record.key !== null) ctx.forward(record);
+        return;
+      }
+      const meta = ctx.recordMetadata();
+      const row: Row = [...value];
+      for (const h of layout.headerColumns) {
+        if (h.headerKey !== undefined) row.push(record.headers.lastHeader(h.headerKey)?.value ?? null);
+        else row.push(record.headers.toArray().map((x) => ({ KEY: x.key, VALUE: x.value })));
+      }
+      row.push(record.timestamp, meta?.partition ?? 0, BigInt(meta?.offset ?? 0));
+      const key = record.key;
+      if (windowed) {
+        const w = key as Windowed<Row> | null;
+        row.push(w?.window.start ?? null, w?.window.end ?? null);
+        pushKey(row, w?.key ?? null, keyCount);
+      } else {
+        pushKey(row, key as Row | null, keyCount);
+      }
+      if (isTable && key === null) return;
+      ctx.forward(record.withValue(row));
+    },
+  };
+}
+
+function pushKey(row: Row, key: Row | null, count: number): void {
+  for (let i = 0; i < count; i++) row.push(key?.[i] ?? null);
+}
+
+export type { PlanColumn };
