@@ -46,3 +46,9 @@ export { Suppressed, BufferConfig, SuppressError } from './engine/dsl/suppress.j
 export { WindowedSerdes } from './engine/serde/windowed.js';
 export { SuppressionBufferFullError } from './engine/operators/suppress-processor.js';
 export { JoinWindows, JoinError } from './engine/dsl/join-windows.js';
+
+// SQL: ksqlDB's dialect on the streams engine.
+export { SqlEngine } from './sql/engine/sql-engine.js';
+export type { SqlEngineOptions, TopicAdmin, PersistentQuery, ExecuteResult } from './sql/engine/sql-engine.js';
+export { SqlStatementError } from './sql/catalog/errors.js';
+export { parseStatements } from './sql/parser/parse.js';
