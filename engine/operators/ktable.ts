@@ -167,6 +167,18 @@ export function ktableSelectProcessor<K, V, KR, VR>(selector: (key: K, value: V)
     new (class extends TableProcessor<K, Change<V>, KR, Change<VR>> {
       process(record: Record<K, Change<V>>): void {
         const { newValue, oldValue } = record.value;
+        if (oldValue !== null && newValue !== null) {
+          // The same group before and after (KIP-904): one update, so the aggregate emits once.
+          const o = selector(record.key, oldValue);
+          const n = selector(record.key, newValue);
+          if (sameKey(o.key, n.key)) {
+            this.ctx.forward(record.withKey(n.key).withValue(change<VR>(n.value, o.value)));
+            return;
+          }
+          this.ctx.forward(record.withKey(o.key).withValue(change<VR>(null, o.value)));
+          this.ctx.forward(record.withKey(n.key).withValue(change<VR>(n.value, null)));
+          return;
+        }
         if (oldValue !== null) {
           const o = selector(record.key, oldValue);
           this.ctx.forward(record.withKey(o.key).withValue(change<VR>(null, o.value)));
@@ -177,6 +189,19 @@ export function ktableSelectProcessor<K, V, KR, VR>(selector: (key: K, value: V)
         }
       }
     })();
+}
+
+/** Whether two grouping keys are the same key: equal primitives, bytes, or arrays/objects of such. */
+export function sameKey(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Buffer.isBuffer(a) || Buffer.isBuffer(b)) return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameKey(x, b[i]));
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (Object.getPrototypeOf(a) !== Object.prototype) return String(a) === String(b);
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => sameKey((a as { [k: string]: unknown })[k], (b as { [k: string]: unknown })[k]));
 }
 
 /**

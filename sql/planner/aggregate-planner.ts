@@ -21,7 +21,7 @@ import type { AggregateArg } from '../functions/index.js';
 import { Types, type SqlType } from '../types/sql-type.js';
 import type { PlannerContext } from './plan-context.js';
 import type { KeyColumnInfo, PlannedRelation } from './relation-planner.js';
-import { RowScope } from './row-scope.js';
+import { columnText, RowScope } from './row-scope.js';
 import { nodesOf, rewrite } from './rewrite.js';
 import type { AggregateCall, AggregateStep, GroupByStep, PlanColumn, Step, WindowSpec } from './steps.js';
 
@@ -78,7 +78,7 @@ export function planAggregation(input: AggregationInput, ctx: PlannerContext): P
     groupTexts.push(text);
     const name = `KSQL_GROUPBY_${i}`;
     groupColumns.push({ name, type });
-    keys.push({ equivalents: [name], names: [formatExpressionForMessage(g)], kind: 'grouping expression', type });
+    keys.push({ equivalents: [columnText(name)], names: [formatExpressionForMessage(g)], kind: 'grouping expression', type });
   }
 
   // Aggregate calls in SELECT and HAVING, each computed once.

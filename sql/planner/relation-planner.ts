@@ -17,7 +17,7 @@ import { SqlStatementError } from '../catalog/errors.js';
 import { compileExpression } from '../codegen/compile-expression.js';
 import { formatSqlType, typeEquals, type SqlType } from '../types/sql-type.js';
 import type { PlannerContext } from './plan-context.js';
-import { RowScope, type ScopeEntry } from './row-scope.js';
+import { columnText, RowScope, type ScopeEntry } from './row-scope.js';
 import { nodesOf } from './rewrite.js';
 import { sourceLayout, sourceScopeEntries, sourceStepSchema } from './source-rows.js';
 import type { JoinStep, ForeignKeyJoinStep, SelectKeyStep, SourceStep, Step, JoinType } from './steps.js';
@@ -79,7 +79,7 @@ export class RelationPlanner {
     };
     const scope = new RowScope(sourceScopeEntries(source, alias));
     const keys: KeyColumnInfo[] = source.schema.key.map((c) => ({
-      equivalents: [c.name],
+      equivalents: [columnText(c.name)],
       names: [c.name],
       kind: 'key column',
       type: c.type,
@@ -187,7 +187,7 @@ export class RelationPlanner {
     const keys: KeyColumnInfo[] = syntheticName
       ? [
           {
-            equivalents: [syntheticName],
+            equivalents: [columnText(syntheticName)],
             names: [syntheticName],
             kind: 'join expression',
             type: keyType,
@@ -240,7 +240,10 @@ export class RelationPlanner {
     const scope = new RowScope([...lEntries, ...rEntries]);
     const keys = left.keys.map((k) => ({
       ...k,
-      equivalents: k.equivalents.map((eq) => lEntries.find((e) => left.scope.entries.some((o) => o.index === e.index && o.rowName === eq))?.rowName ?? eq),
+      equivalents: k.equivalents.map((eq) => {
+        const entry = lEntries.find((e) => left.scope.entries.some((o) => o.index === e.index && columnText(o.rowName) === eq));
+        return entry ? columnText(entry.rowName) : eq;
+      }),
     }));
     const step: ForeignKeyJoinStep = {
       kind: 'ForeignKeyTableTableJoin',

@@ -24,6 +24,11 @@ export interface ScopeEntry {
   readonly hidden?: boolean;
 }
 
+/** The canonical text of a reference to a row column (quoted when the name needs it). */
+export function columnText(rowName: string): string {
+  return formatExpression({ kind: 'ColumnRef', name: rowName, loc: { offset: 0, line: 1, column: 0 } } as ColumnRef);
+}
+
 export class RowScope implements ExpressionScope {
   constructor(
     readonly entries: readonly ScopeEntry[],

@@ -42,6 +42,26 @@ describe('aggregations', () => {
     }
   });
 
+  it('a table update that stays in its group emits one result; one that moves updates both groups', async () => {
+    const b = new StreamsBuilder();
+    b.table<string, string>('users', { keySerde: S, valueSerde: S })
+      .groupBy((_user, city) => ({ key: city.split(':')[0]!, value: city }), { keySerde: S, valueSerde: S })
+      .count({ materialized: { storeName: 'per-city' } })
+      .toStream()
+      .to('city-counts', { keySerde: S, valueSerde: L });
+    const d = await start(b.build());
+    const input = d.createInputTopic('users', S, S);
+    input.pipeInput('alice', 'paris:1', 1);
+    input.pipeInput('alice', 'paris:2', 2);
+    input.pipeInput('alice', 'rome:1', 3);
+    expect(d.createOutputTopic('city-counts', S, L).readKeyValuesToList()).toEqual([
+      ['paris', 1],
+      ['paris', 1],
+      ['paris', 0],
+      ['rome', 1],
+    ]);
+  });
+
   it('reduce and aggregate keep the latest timestamp', async () => {
     const b = new StreamsBuilder();
     const grouped = b.stream<string, string>('in', { keySerde: S, valueSerde: S }).groupByKey();
