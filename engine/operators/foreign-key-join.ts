@@ -235,10 +235,10 @@ export function responseResolverProcessor<K, V, VO>(o: ResponseResolverOptions<K
 export type ResultStore = { kind: 'results'; name: string } | { kind: 'joined-rows'; name: string };
 
 /**
- * The join result as a table (Kafka's KTableSource after the resolver): upserts, deletes on a
- * null result, and leaves out deletes of rows that are not there (the protocol cannot know
- * whether an old foreign key joined, so it may send those). Old values come from the store:
- * downstream filters and aggregations need them to retract.
+ * The join result as a table (Kafka's KTableSource after the resolver): upserts, and deletes on
+ * a null result, forwarded even for a key without a row (as Kafka does: a left delete always
+ * yields a tombstone). Old values come from the store: downstream filters and aggregations need
+ * them to retract.
  */
 export function foreignKeyJoinResultProcessor<K, V, VO, VR>(store: ResultStore, joiner: (left: V, right: VO | null, key: K) => VR): ProcessorSupplier<K, JoinedRows<V, VO> | null, K, Change<VR>> {
   return () => {
@@ -259,11 +259,9 @@ export function foreignKeyJoinResultProcessor<K, V, VO, VR>(store: ResultStore, 
         let old: VR | null;
         if (results !== null) {
           old = results.get(key)?.value ?? null;
-          if (result === null && old === null) return;
           results.put(key, result === null ? null : { value: result, timestamp: record.timestamp });
         } else {
           const before = rows!.get(key);
-          if (joined === null && before === null) return;
           old = before === null ? null : joiner(before.value.left, before.value.right, key);
           rows!.put(key, joined === null ? null : { value: joined, timestamp: record.timestamp });
         }

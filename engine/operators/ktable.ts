@@ -113,15 +113,15 @@ export function ktableSourceProcessor<K, V>(storeName: string): ProcessorSupplie
 /** filter / filterNot on a table: a row that stops matching is retracted (a delete downstream). */
 export function ktableFilterProcessor<K, V>(predicate: (key: K, value: V) => boolean, not: boolean, storeName: string | null): ProcessorSupplier<K, Change<V>, K, Change<V>> {
   const keep = (key: K, value: V | null): V | null => (value !== null && predicate(key, value) !== not ? value : null);
-  return () => mappingTableProcessor<K, V, V>((key, value) => keep(key, value), storeName);
+  return () => mappingTableProcessor<K, V, V>((key, value) => keep(key, value), storeName, true);
 }
 
-/** mapValues on a table: both the new and the old value are mapped. */
+/** mapValues on a table: both the new and the old value are mapped; a delete passes on even for a key without a row (as Kafka's). */
 export function ktableMapValuesProcessor<K, V, VR>(mapper: (value: V, key: K) => VR, storeName: string | null): ProcessorSupplier<K, Change<V>, K, Change<VR>> {
-  return () => mappingTableProcessor<K, V, VR>((key, value) => (value === null ? null : mapper(value, key)), storeName);
+  return () => mappingTableProcessor<K, V, VR>((key, value) => (value === null ? null : mapper(value, key)), storeName, false);
 }
 
-function mappingTableProcessor<K, V, VR>(apply: (key: K, value: V | null) => VR | null, storeName: string | null): Processor<K, Change<V>, K, Change<VR>> {
+function mappingTableProcessor<K, V, VR>(apply: (key: K, value: V | null) => VR | null, storeName: string | null, dropEmpty: boolean): Processor<K, Change<V>, K, Change<VR>> {
   return new (class extends TableProcessor<K, Change<V>, K, Change<VR>> {
     private store: TimestampedKeyValueStore<K, VR> | null = null;
     private forwarder!: TableForwarder<K, VR>;
@@ -137,12 +137,12 @@ function mappingTableProcessor<K, V, VR>(apply: (key: K, value: V | null) => VR 
       let oldValue = apply(record.key, record.value.oldValue);
       if (this.store !== null) {
         oldValue = this.store.get(record.key)?.value ?? null;
-        if (newValue === null && oldValue === null) return;
+        if (dropEmpty && newValue === null && oldValue === null) return;
         this.store.put(record.key, withTimestamp(newValue, record.timestamp));
         if (this.forwarder.direct) this.ctx.forward(record.withValue(change(newValue, oldValue)));
         return;
       }
-      if (newValue === null && oldValue === null) return;
+      if (dropEmpty && newValue === null && oldValue === null) return;
       this.ctx.forward(record.withValue(change(newValue, oldValue)));
     }
   })();

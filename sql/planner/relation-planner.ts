@@ -176,12 +176,15 @@ export class RelationPlanner {
       );
     }
 
-    const synthetic = joinType === 'OUTER' || leftExpr.kind !== 'ColumnRef' || rightExpr.kind !== 'ColumnRef';
+    // The key is a column of the result when one side of the criteria is a column (either side may
+    // be missing in a FULL OUTER join, so there it is always a synthetic column).
+    const synthetic = joinType === 'OUTER' || (leftExpr.kind !== 'ColumnRef' && rightExpr.kind !== 'ColumnRef');
+    const keyExpr = leftExpr.kind === 'ColumnRef' ? leftExpr : rightExpr;
     const lEntries = prefixed(l);
     const rEntries = prefixed(r).map((e) => ({ ...e, index: e.index + lEntries.length }));
     const entries: ScopeEntry[] = [...lEntries, ...rEntries];
     const syntheticName = synthetic ? syntheticKeyName(entries) : undefined;
-    if (syntheticName) entries.push({ name: syntheticName, rowName: syntheticName, index: lEntries.length + rEntries.length, type: leftType, hidden: true });
+    if (syntheticName) entries.unshift({ name: syntheticName, rowName: syntheticName, index: lEntries.length + rEntries.length, type: leftType });
     const scope = new RowScope(entries);
     const keyType = leftType;
     const keys: KeyColumnInfo[] = syntheticName
@@ -211,7 +214,7 @@ export class RelationPlanner {
       left: l.step,
       right: r.step,
       schema: {
-        key: [{ name: syntheticName ?? scope.entry(leftExpr as Extract<Expression, { kind: 'ColumnRef' }>).rowName, type: keyType }],
+        key: [{ name: syntheticName ?? scope.entry(keyExpr as Extract<Expression, { kind: 'ColumnRef' }>).rowName, type: keyType }],
         value: scope.columns(),
         ...(l.window ? { window: l.window } : {}),
       },
