@@ -39,6 +39,12 @@ export class JoinWindows {
     readonly afterMs: number,
     /** How long after a window closes (in stream time) records for it are still accepted. */
     readonly graceMs: number,
+    /**
+     * Left/outer joins: a record without partner comes out with null only once its window has
+     * closed (true, Kafka's behaviour since KIP-633), or at once, and again joined if a partner
+     * comes later (false: the legacy `JoinWindows.of`, which ksqlDB keeps for WITHIN without GRACE PERIOD).
+     */
+    readonly spuriousResultFix = true,
   ) {
     if (beforeMs + afterMs < 0) {
       throw new JoinError(
@@ -46,6 +52,16 @@ export class JoinWindows {
         `JoinWindows: before (${beforeMs} ms) + after (${afterMs} ms) is negative, so no pair of records could ever join; make the window at least 0 ms wide.`,
       );
     }
+  }
+
+  /**
+   * The legacy window (Kafka's deprecated `JoinWindows.of`): a grace of 24 hours, and left/outer
+   * results with null emitted as soon as a record finds no partner (possibly followed by the joined
+   * result when one arrives).
+   */
+  static of(timeDifferenceMs: number): JoinWindows {
+    checkMs('the time difference', timeDifferenceMs, false);
+    return new JoinWindows(timeDifferenceMs, timeDifferenceMs, 24 * 60 * 60 * 1000, false);
   }
 
   /** Records join when their timestamps differ by at most `timeDifferenceMs`; late records are dropped at once. */
@@ -63,13 +79,13 @@ export class JoinWindows {
   /** The same window with its start moved: right records at most `ms` earlier than the left one join. */
   before(ms: number): JoinWindows {
     checkMs('before', ms, true);
-    return new JoinWindows(ms, this.afterMs, this.graceMs);
+    return new JoinWindows(ms, this.afterMs, this.graceMs, this.spuriousResultFix);
   }
 
   /** The same window with its end moved: right records at most `ms` later than the left one join. */
   after(ms: number): JoinWindows {
     checkMs('after', ms, true);
-    return new JoinWindows(this.beforeMs, ms, this.graceMs);
+    return new JoinWindows(this.beforeMs, ms, this.graceMs, this.spuriousResultFix);
   }
 
   /** The window's width: before + after. */

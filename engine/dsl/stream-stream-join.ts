@@ -96,7 +96,7 @@ export function streamStreamJoin<K, V, VO, VR>(
   const otherStoreName = `${base === undefined ? joinOtherGenerated : base + otherSuffix}-store`;
 
   let outerStore: { name: string; builder: StoreBuilder; keySerde: OuterJoinKeySerde<K> } | null = null;
-  if (leftOuter) {
+  if (leftOuter && windows.spuriousResultFix) {
     const name = `${base !== undefined ? base + (rightOuter ? '-outer-shared-join' : '-left-shared-join') : `KSTREAM-OUTERSHARED-${joinThisGenerated.slice((rightOuter ? OUTERTHIS : JOINTHIS).length)}`}-store`;
     const keyLayout = outerJoinKeySerde(keySerde!);
     const supplier = streamJoined.storeType === 'in_memory' ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name, persistentOptions(streamJoined.storeType));
@@ -114,6 +114,7 @@ export function streamStreamJoin<K, V, VO, VR>(
     rightLookbackMs: windows.beforeMs,
     leftUnmatched: leftOuter,
     rightUnmatched: rightOuter,
+    eager: !windows.spuriousResultFix,
     joiner: joiner as (l: V | null, r: VO | null, key: K) => VR,
     trackers,
   };

@@ -113,6 +113,8 @@ export interface JoinSideOptions<K, V1, V2, VR> {
   /** Whether a left / right record without partner is emitted with null (left: left and outer joins; right: outer joins). */
   leftUnmatched: boolean;
   rightUnmatched: boolean;
+  /** Legacy windows: an unmatched record is emitted with null at once (no outer-join store). */
+  eager?: boolean;
   joiner: (left: V1 | null, right: V2 | null, key: K) => VR;
   trackers: JoinTimeTrackers;
 }
@@ -200,6 +202,7 @@ export function streamStreamJoinProcessor<K, V1, V2, VR>(o: JoinSideOptions<K, V
           }
           ctx.forward(record.withValue(join(record.key, record.value, p.value)).withTimestamp(Math.max(ts, p.timestamp)));
         }
+        if (partners.length === 0 && thisUnmatched && o.eager) ctx.forward(record.withValue(join(record.key, record.value, null)));
         if (partners.length === 0 && thisUnmatched && outer !== null) {
           outer.add(ts, o.thisIsLeft, record.key, record.value);
           tracker.minBuffered = Math.min(tracker.minBuffered, ts);

@@ -36,6 +36,8 @@ interface QttTopic {
   keySchema?: unknown;
   valueFormat?: string | { format: string };
   keyFormat?: string | { format: string };
+  valueSchemaId?: number;
+  keySchemaId?: number;
 }
 
 export interface QttCase {
@@ -154,8 +156,8 @@ export async function runCase(c: QttCase): Promise<CaseOutcome> {
   const topics = new MemoryTopics();
   for (const t of c.topics ?? []) {
     topics.topics.set(t.name, t.partitions === undefined ? 1 : Number(t.partitions));
-    await registerSchema(registry, t.name, 'value', t.valueSchema, t.valueFormat);
-    await registerSchema(registry, t.name, 'key', t.keySchema, t.keyFormat);
+    await registerSchema(registry, t.name, 'value', t.valueSchema, t.valueFormat, t.valueSchemaId);
+    await registerSchema(registry, t.name, 'key', t.keySchema, t.keyFormat, t.keySchemaId);
   }
   for (const r of [...(c.inputs ?? []), ...(c.outputs ?? [])]) if (!topics.topics.has(r.topic)) topics.topics.set(r.topic, 1);
   for (const s of c.statements) {
@@ -337,12 +339,12 @@ const passThrough: Serde<Buffer> = {
   deserialize: (_t, d) => d,
 };
 
-async function registerSchema(registry: SchemaRegistry, topic: string, side: 'key' | 'value', schema: unknown, format: QttTopic['valueFormat']): Promise<void> {
+async function registerSchema(registry: SchemaRegistry, topic: string, side: 'key' | 'value', schema: unknown, format: QttTopic['valueFormat'], id: unknown): Promise<void> {
   if (schema === undefined || schema === null) return;
   const name = (typeof format === 'string' ? format : format?.format)?.toUpperCase() as FormatName | undefined;
   const schemaType = name === 'PROTOBUF' ? 'PROTOBUF' : name === 'JSON_SR' || name === 'JSON' ? 'JSON' : 'AVRO';
-  const text = typeof schema === 'string' && schemaType === 'PROTOBUF' ? schema : JSON.stringify(schema);
-  await registry.register(`${topic}-${side}`, { schema: text, schemaType });
+  const text = typeof schema === 'string' && schemaType === 'PROTOBUF' ? schema : (stringifyLossless(schema) ?? 'null');
+  await registry.register(`${topic}-${side}`, { schema: text, schemaType }, id === undefined || id === null ? {} : { id: Number(id) });
 }
 
 export type { FormatInfo };

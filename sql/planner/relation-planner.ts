@@ -400,8 +400,8 @@ function joinTypeOf(t: Join['joinType']): JoinType {
   return t === 'FULL' ? 'OUTER' : t;
 }
 
-function windowOf(w: JoinWindow): { beforeMs: number; afterMs: number; graceMs: number } {
-  return { beforeMs: durationMillis(w.before), afterMs: durationMillis(w.after), graceMs: w.grace ? durationMillis(w.grace) : DEFAULT_GRACE_MS };
+function windowOf(w: JoinWindow): { beforeMs: number; afterMs: number; graceMs: number; legacyWindow?: boolean } {
+  return { beforeMs: durationMillis(w.before), afterMs: durationMillis(w.after), graceMs: w.grace ? durationMillis(w.grace) : DEFAULT_GRACE_MS, ...(w.grace ? {} : { legacyWindow: true }) };
 }
 
 function isKey(side: PlannedRelation, expr: Expression): boolean {

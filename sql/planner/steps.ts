@@ -137,6 +137,8 @@ export interface JoinStep extends StepBase {
   readonly beforeMs?: number;
   readonly afterMs?: number;
   readonly graceMs?: number;
+  /** WITHIN without GRACE PERIOD: ksqlDB's legacy window, whose left/outer results with null come at once. */
+  readonly legacyWindow?: boolean;
   /** When the join key is not a column of either side (FULL OUTER, expressions): the key is appended to the row under this name. */
   readonly syntheticKey?: string;
 }

@@ -380,7 +380,8 @@ class QueryBuilder {
       const before = step.beforeMs ?? 0;
       const after = step.afterMs ?? 0;
       const grace = step.graceMs ?? 0;
-      const windows = JoinWindows.ofTimeDifferenceAndGrace(0, grace).before(before).after(after);
+      const base = (): JoinWindows => (step.legacyWindow ? JoinWindows.of(0) : JoinWindows.ofTimeDifferenceAndGrace(0, grace));
+      const windows = base().before(before).after(after);
       const l = left.s as unknown as KStream<Key, Row>;
       const r = right.s as unknown as KStream<Key, Row>;
       switch (step.joinType) {
@@ -391,7 +392,7 @@ class QueryBuilder {
         case 'OUTER':
           return { kind: 'stream', s: l.outerJoinStream(r, joiner, windows, named) as unknown as AnyStream };
         case 'RIGHT': {
-          const mirrored = JoinWindows.ofTimeDifferenceAndGrace(0, grace).before(after).after(before);
+          const mirrored = base().before(after).after(before);
           return { kind: 'stream', s: r.leftJoinStream(l, swapped, mirrored, named) as unknown as AnyStream };
         }
       }

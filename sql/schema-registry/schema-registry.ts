@@ -63,8 +63,12 @@ export class SchemaRegistry implements SchemaRegistryClient {
 
   // ---- registration and lookup ------------------------------------------------------------
 
-  /** Registers a schema under a subject and returns its id (POST /subjects/{subject}/versions). */
-  register(subject: string, schema: string | SchemaInput): Promise<number> {
+  /**
+   * Registers a schema under a subject and returns its id (POST /subjects/{subject}/versions).
+   * `options.id` imports it under a given id (Confluent's IMPORT mode, as when copying a
+   * registry): the id must be free or already hold the same schema.
+   */
+  register(subject: string, schema: string | SchemaInput, options: { id?: number } = {}): Promise<number> {
     return this.exclusive(async () => {
       checkSubject(subject);
       const input = schemaInput(schema);
@@ -80,7 +84,14 @@ export class SchemaRegistry implements SchemaRegistryClient {
           `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${problems.join(', ')}]`,
         );
       }
-      const id = this.idByIdentity.get(parsed.identity) ?? this.maxId + 1;
+      const known = this.idByIdentity.get(parsed.identity);
+      if (options.id !== undefined && known !== undefined && known !== options.id) {
+        throw new SchemaRegistryError('OPERATION_NOT_PERMITTED', `Cannot import the schema with id ${options.id}: it is already registered with id ${known}.`);
+      }
+      if (options.id !== undefined && known === undefined && this.byId.has(options.id)) {
+        throw new SchemaRegistryError('OPERATION_NOT_PERMITTED', `Cannot import a schema with id ${options.id}: another schema has that id.`);
+      }
+      const id = options.id ?? known ?? this.maxId + 1;
       const version = Math.max(0, ...(this.subjects.get(subject)?.keys() ?? [])) + 1;
       const record: StoreRecord = {
         key: schemaKey(subject, version),

@@ -110,6 +110,20 @@ describe('JoinWindows', () => {
   });
 });
 
+describe('legacy JoinWindows.of', () => {
+  it('emits a left record without partner with null at once, then the joined result when a partner comes', async () => {
+    const h = await harness(joinTopology('left', JoinWindows.of(10)));
+    h.left.pipeInput('k', 'a', 100);
+    expect(h.out()).toEqual([['k', 'a+null', 100]]);
+    h.right.pipeInput('k', 'b', 105);
+    expect(h.out()).toEqual([['k', 'a+b', 105]]);
+    // Nothing more when the window closes: the null result already went out.
+    h.advance(100_000_000);
+    expect(h.out()).toEqual([]);
+    expect(JoinWindows.of(10).graceMs).toBe(24 * 60 * 60 * 1000);
+  });
+});
+
 describe('KStream-KStream inner join', () => {
   it('joins records of the same key within the window, both ways, with the later timestamp, on 1 and 3 partitions', async () => {
     for (const partitions of [1, 3]) {

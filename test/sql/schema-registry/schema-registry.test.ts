@@ -36,6 +36,15 @@ describe('SchemaRegistry', () => {
       expect(registry.listVersions('s-value')).toEqual([1]);
     });
 
+    it('imports a schema under a given id, and refuses an id another schema holds', async () => {
+      expect(await registry.register('s-value', V1, { id: 101 })).toBe(101);
+      expect((await registry.getById(101)).schema).toContain('"a"');
+      // New schemas continue after the highest id.
+      expect(await registry.register('t-value', V2)).toBe(102);
+      expect((await failure(registry.register('u-value', INCOMPATIBLE, { id: 101 }))).code).toBe('OPERATION_NOT_PERMITTED');
+      expect((await failure(registry.register('u-value', V1, { id: 7 }))).code).toBe('OPERATION_NOT_PERMITTED');
+    });
+
     it('gives the same schema the same global id in every subject', async () => {
       const id = await registry.register('a-value', V1);
       expect(await registry.register('b-value', V1)).toBe(id);
