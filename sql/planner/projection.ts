@@ -41,7 +41,8 @@ export function expandSelect(items: readonly SelectItem[], scope: RowScope, ctx:
           if (e.hidden) continue;
           if (item.source !== undefined && e.qualifier !== item.source) continue;
           const ref: Expression = { kind: 'ColumnRef', ...(e.qualifier !== undefined ? { source: e.qualifier } : {}), name: e.name, loc: item.loc };
-          pending.push({ expression: ref, name: e.rowName, aliased: false });
+          // Joined columns are listed as `<alias>_<column>`; a single source's under their names.
+          pending.push({ expression: ref, name: e.qualifier !== undefined && scope.qualifiers.size > 1 ? e.rowName : e.name, aliased: false });
         }
         break;
       }

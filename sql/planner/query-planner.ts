@@ -15,11 +15,11 @@ import { SqlStatementError } from '../catalog/errors.js';
 import { compileExpression } from '../codegen/compile-expression.js';
 import { formatSqlType, type SqlType } from '../types/sql-type.js';
 import { containsAggregate, planAggregation } from './aggregate-planner.js';
-import type { PlannerContext } from './plan-context.js';
+import { NameGenerator, type PlannerContext } from './plan-context.js';
 import { checkReservedNames, expandSelect, matchKeys } from './projection.js';
 import { RelationPlanner, type KeyColumnInfo } from './relation-planner.js';
 import { rewrite, nodesOf } from './rewrite.js';
-import { RowScope, type ScopeEntry } from './row-scope.js';
+import { columnText, RowScope, type ScopeEntry } from './row-scope.js';
 import type { FlatMapStep, PlanColumn, SelectKeyStep, SelectStep, Step } from './steps.js';
 
 export interface PlannedQuery {
@@ -62,6 +62,17 @@ export function planQuery(query: Query, ctx: PlannerContext, options: QueryPlanO
       throw new SqlStatementError('SQL_INVALID_QUERY', `Type error in WHERE expression: Should evaluate to boolean but is ${formatExpressionForMessage(query.where)} (${formatSqlType(type)}) instead.`);
     }
     step = { kind: isTable ? 'TableFilter' : 'StreamFilter', id: 'WhereFilter', source: step, predicate: scope.text(query.where), clause: 'WHERE', schema: step.schema };
+  }
+
+  // PARTITION BY comes before the projection: the new key columns lead the row (`*` lists them
+  // first) and the old key columns follow the value columns.
+  if (query.partitionBy) {
+    if (query.groupBy) throw new SqlStatementError('SQL_INVALID_QUERY', 'PARTITION BY cannot be combined with GROUP BY: the result of an aggregation is keyed by its GROUP BY expressions.');
+    const planned = planPartitionBy(query.partitionBy, step, scope, keys, isTable, window, ctx);
+    rekeyed = rekeyed || planned.step !== step;
+    step = planned.step;
+    keys = planned.keys;
+    scope = planned.scope;
   }
 
   const columns = expandSelect(query.select, scope, ctx);
@@ -111,7 +122,6 @@ export function planQuery(query: Query, ctx: PlannerContext, options: QueryPlanO
         `CREATE TABLE AS SELECT statement does not support aggregate function [${call ? formatExpressionForMessage(call) : 'HAVING'}] without a GROUP BY clause.`,
       );
     }
-    if (query.partitionBy) throw new SqlStatementError('SQL_INVALID_QUERY', 'PARTITION BY cannot be combined with GROUP BY: the result of an aggregation is keyed by its GROUP BY expressions.');
     const agg = planAggregation(
       {
         relation,
@@ -146,13 +156,6 @@ export function planQuery(query: Query, ctx: PlannerContext, options: QueryPlanO
     if (query.window) throw new SqlStatementError('SQL_INVALID_QUERY', 'WINDOW clause requires a GROUP BY clause.');
     if (query.having) throw new SqlStatementError('SQL_INVALID_QUERY', 'HAVING clause requires a GROUP BY clause.');
     if (query.emit === 'FINAL') throw new SqlStatementError('SQL_INVALID_QUERY', 'EMIT FINAL is only supported for windowed aggregations.');
-  }
-
-  if (query.partitionBy) {
-    const planned = planPartitionBy(query.partitionBy, step, scope, keys, isTable, window, ctx);
-    step = planned.step;
-    keys = planned.keys;
-    rekeyed = rekeyed || planned.step !== relation.step;
   }
 
   // The projection.
@@ -203,16 +206,28 @@ function planPartitionBy(
   isTable: boolean,
   window: WindowInfo | undefined,
   ctx: PlannerContext,
-): { step: Step; keys: KeyColumnInfo[] } {
+): { step: Step; keys: KeyColumnInfo[]; scope: RowScope } {
   if (exprs.length === 0) throw new SqlStatementError('SQL_INVALID_QUERY', 'PARTITION BY requires at least one expression');
   if (isTable) throw new SqlStatementError('SQL_UNSUPPORTED', 'PARTITION BY is only supported on streams: a table is keyed by its PRIMARY KEY.');
   const nulls = exprs.filter((e) => e.kind === 'NullLiteral').length;
   if (nulls > 0 && exprs.length > 1) throw new SqlStatementError('SQL_INVALID_QUERY', 'Cannot PARTITION BY multiple columns including NULL');
   if (window) throw new SqlStatementError('SQL_UNSUPPORTED', 'Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.');
   const clauseScope = scope.withClause('PARTITION BY');
+  const oldKeyTexts = new Set(keys.flatMap((k) => k.equivalents));
+  const isOldKey = (e: ScopeEntry) => oldKeyTexts.has(columnText(e.rowName));
+  /** The scope with new key entries first, then the other visible columns, then the old keys, then the hidden ones. */
+  const reordered = (newKeys: ScopeEntry[], replaced: Set<number>): RowScope => {
+    const rest = scope.entries.filter((e) => !replaced.has(e.index));
+    return new RowScope([
+      ...newKeys,
+      ...rest.filter((e) => !e.hidden && !isOldKey(e)),
+      ...rest.filter((e) => !e.hidden && isOldKey(e)),
+      ...rest.filter((e) => e.hidden),
+    ]);
+  };
   if (nulls === 1) {
     const selectKey: SelectKeyStep = { kind: 'StreamSelectKey', id: 'PartitionBy-SelectKey', source: step, keyExpressions: [], repartition: false, schema: { key: [], value: step.schema.value } };
-    return { step: selectKey, keys: [] };
+    return { step: selectKey, keys: [], scope: reordered([], new Set()) };
   }
   for (const e of exprs) {
     const call = nodesOf(e).find((x) => x.kind === 'FunctionCall' && ctx.compile.functions.isAggregate(x.name));
@@ -220,23 +235,34 @@ function planPartitionBy(
   }
   const texts = exprs.map((e) => clauseScope.text(e));
   const types = exprs.map((e) => compileExpression(e, clauseScope, ctx.compile).type);
-  const newKeys: KeyColumnInfo[] = exprs.map((e, i) => ({
-    equivalents: [texts[i]!],
-    names: [formatExpressionForMessage(scope.qualify(e))],
-    kind: 'partitioning expression',
-    type: types[i]!,
-  }));
+  const infos = (equivalents: (i: number) => string[]): KeyColumnInfo[] =>
+    exprs.map((e, i) => ({ equivalents: equivalents(i), names: [formatExpressionForMessage(scope.qualify(e))], kind: 'partitioning expression', type: types[i]! }));
   const same = keys.length === texts.length && keys.every((k, i) => k.equivalents.includes(texts[i]!));
-  if (same) return { step, keys: newKeys.map((k, i) => ({ ...k, equivalents: [...new Set([...k.equivalents, ...keys[i]!.equivalents])] })) };
+  if (same) return { step, keys: infos((i) => [...new Set([texts[i]!, ...keys[i]!.equivalents])]), scope };
+
+  // The new key's values are appended to the row, so the key columns can be read as columns.
+  const base = step.schema.value.length;
+  const names = new NameGenerator(new Set(scope.entries.flatMap((e) => [e.name, e.rowName])));
+  const replaced = new Set<number>();
+  const newEntries: ScopeEntry[] = exprs.map((e, i) => {
+    const rowName = `KSQL_PARTITION_KEY_${i}`;
+    if (e.kind === 'ColumnRef') {
+      const entry = clauseScope.entry(e);
+      replaced.add(entry.index);
+      return { ...(entry.qualifier !== undefined ? { qualifier: entry.qualifier } : {}), name: entry.name, rowName, index: base + i, type: types[i]! };
+    }
+    return { name: names.column(), rowName, index: base + i, type: types[i]! };
+  });
   const selectKey: SelectKeyStep = {
     kind: 'StreamSelectKey',
     id: 'PartitionBy-SelectKey',
     source: step,
     keyExpressions: texts,
     repartition: false,
-    schema: { key: exprs.map((e, i) => ({ name: e.kind === 'ColumnRef' ? clauseScope.entry(e).rowName : `KSQL_COL_${i}`, type: types[i]! })), value: step.schema.value },
+    appendKeys: true,
+    schema: { key: newEntries.map((e) => ({ name: e.name, type: e.type })), value: [...step.schema.value, ...newEntries.map((e) => ({ name: e.rowName, type: e.type }))] },
   };
-  return { step: selectKey, keys: newKeys };
+  return { step: selectKey, keys: infos((i) => [texts[i]!, columnText(newEntries[i]!.rowName)]), scope: reordered(newEntries, replaced) };
 }
 
 function checkDuplicates(keys: readonly PlanColumn[], values: readonly PlanColumn[]): void {

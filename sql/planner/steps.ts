@@ -83,6 +83,8 @@ export interface SelectKeyStep extends StepBase {
   readonly keyExpressions: readonly string[];
   /** Whether the new key must go through a repartition topic here (before a join). */
   readonly repartition: boolean;
+  /** PARTITION BY: the key's values are also appended to the value row (the schema's last columns). */
+  readonly appendKeys?: boolean;
 }
 
 /** Table functions (EXPLODE …): one output row per produced value, the results appended to the row. */

@@ -134,7 +134,15 @@ class QueryBuilder {
         const input = await this.build(step.source);
         if (input.kind !== 'stream') throw new Error('PARTITION BY on a table is rejected by the planner.');
         const evals = step.keyExpressions.map((e) => this.evaluator(e, step.source.schema, 'PARTITION BY'));
-        let s = input.s.selectKey((_k, v) => (v === null ? null : evals.map((e) => e(v))), { name: step.id }).withSerdes<Key, Row | null>(INTERNAL, INTERNAL);
+        const keyOf = (v: Row | null): Row | null => (v === null ? null : evals.map((e) => e(v)));
+        let s = (
+          step.appendKeys
+            ? input.s.map((_k, v) => {
+                const key = keyOf(v);
+                return { key: key as Key, value: v === null || key === null ? v : [...v, ...key] };
+              }, { name: step.id })
+            : input.s.selectKey((_k, v) => keyOf(v), { name: step.id })
+        ).withSerdes<Key, Row | null>(INTERNAL, INTERNAL);
         if (step.repartition) s = s.repartition({ name: step.id });
         return { kind: 'stream', s };
       }
