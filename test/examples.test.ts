@@ -73,4 +73,14 @@ describe('examples', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/page-views.ts'], { cwd: root, env: { ...process.env, FRESHET_LOG_LEVEL: 'warn' } });
     expect(stdout.trim().split('\n')).toEqual(['12:00 americas  1 views', '12:00 europe  2 views', '12:01 americas  2 views', '12:01 europe  1 views']);
   });
+
+  it('sql-engine compiles ksqlDB statements to a topology and counts views per page and minute', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/sql-engine.ts'], { cwd: root, env: { ...process.env, FRESHET_LOG_LEVEL: 'warn' } });
+    expect(stdout.trim().split('\n')).toEqual([
+      'CTAS_VIEWS_PER_PAGE_1 [{"name":"PAGE","type":{"kind":"STRING"}}] -> VIEWS_PER_PAGE',
+      '/home 0 {"VIEWS":1,"SLOWEST":120}',
+      '/home 0 {"VIEWS":2,"SLOWEST":300}',
+      '/cart 60000 {"VIEWS":1,"SLOWEST":80}',
+    ]);
+  });
 });

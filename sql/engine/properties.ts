@@ -8,6 +8,7 @@ import type { FormatInfo } from '../catalog/data-source.js';
 import { SqlStatementError } from '../catalog/errors.js';
 import type { FormatName } from '../formats/format.js';
 import { FORMATS } from '../formats/formats.js';
+import { parseDelimiter } from '../formats/delimited-format.js';
 
 export class WithProperties {
   constructor(readonly properties: readonly Property[]) {}
@@ -72,11 +73,12 @@ export class WithProperties {
     if (delimiter !== undefined && format !== 'DELIMITED') {
       throw new SqlStatementError('SQL_INVALID_PROPERTY', `${side}_DELIMITER is only valid for the DELIMITED format; the ${side.toLowerCase()} format is ${format}.`);
     }
-    if (delimiter !== undefined && delimiter.length === 0) {
-      throw new SqlStatementError(
-        'SQL_INVALID_PROPERTY',
-        `Configuration ${side}_DELIMITER is invalid: Delimiter cannot be empty, if you meant to have a tab or space for delimiter, please use the special values 'TAB' or 'SPACE'\nExample valid value: ';'`,
-      );
+    if (delimiter !== undefined) {
+      try {
+        parseDelimiter(delimiter, `${side}_DELIMITER`);
+      } catch (error) {
+        throw new SqlStatementError('SQL_INVALID_PROPERTY', `Failed to prepare statement: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
     }
     return {
       format,

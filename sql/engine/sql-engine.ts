@@ -203,6 +203,10 @@ export class SqlEngine {
 
   private async createSource(s: CreateSource, text: string): Promise<ExecuteResult> {
     const existing = this.metaStore.getSource(s.name);
+    const kind = s.sourceType === 'STREAM' ? 'stream' : 'table';
+    if (s.orReplace && (s.isSource || existing?.isSource)) {
+      throw new SqlStatementError('SQL_INVALID_QUERY', `Cannot add ${kind} '${s.name}': CREATE OR REPLACE is not supported on source ${kind}s.`);
+    }
     if (existing && s.ifNotExists) return { kind: 'Message', message: `Cannot add ${s.sourceType.toLowerCase()} ${s.name}: it already exists.` };
     if (existing && !s.orReplace) {
       throw new SqlStatementError(
@@ -224,14 +228,9 @@ export class SqlEngine {
     const keyFormat = props.formatInfo('KEY', keyFormatName);
     const valueFormat = withDefaultWrapping(props.formatInfo('VALUE', valueFormatName), this.config);
     let columns = this.columnsOf(s);
-    if (!columns.some((c) => c.namespace === 'KEY') && s.columns.length === 0) {
-      // no key columns declared and none inferable: nothing to do
-    }
     // Schema inference for the side(s) without declared columns.
     const declaredKeys = columns.filter((c) => c.namespace === 'KEY');
     const declaredValues = columns.filter((c) => c.namespace === 'VALUE');
-    let inferredKeyId: number | undefined;
-    let inferredValueId: number | undefined;
     if (this.options.registry) {
       const registry = this.options.registry;
       if (declaredKeys.length === 0 && getFormat(keyFormat.format).supportsSchemaInference) {
@@ -240,7 +239,6 @@ export class SqlEngine {
           return undefined;
         });
         if (inferred) {
-          inferredKeyId = inferred.schemaId;
           columns = [...inferred.columns.map((c) => ({ name: c.name, type: c.type, namespace: 'KEY' as const })), ...columns];
         }
       }
@@ -253,9 +251,11 @@ export class SqlEngine {
           ...(valueFormat.schemaFullName ? { schemaFullName: valueFormat.schemaFullName } : {}),
           ...(valueFormat.wrapSingleValue !== undefined ? { wrapSingleValue: valueFormat.wrapSingleValue } : {}),
         });
-        inferredValueId = inferred.schemaId;
         columns = [...columns, ...inferred.columns.map((c) => ({ name: c.name, type: c.type, namespace: 'VALUE' as const }))];
       }
+    }
+    if (columns.length === 0) {
+      throw new SqlStatementError('SQL_INVALID_SCHEMA', `No columns supplied. Declare the columns, or use a format whose schema can be inferred from the schema registry (AVRO, PROTOBUF, JSON_SR).`);
     }
     const schema = new LogicalSchema(columns);
     if (s.sourceType === 'TABLE' && schema.key.length === 0) {
@@ -268,15 +268,13 @@ export class SqlEngine {
     if (keyFormat.format === 'NONE' && schema.key.length > 0) {
       throw new SqlStatementError('SQL_INVALID_SCHEMA', `The 'NONE' format can only be used when no columns are defined. Got: ${formatColumns(schema.keyColumns, true)}`);
     }
-    const resolvedKeyFormat: FormatInfo = inferredKeyId !== undefined && keyFormat.schemaId === undefined ? keyFormat : keyFormat;
-    void inferredValueId;
     await this.ensureTopic(topic, props, s.name);
     const source: DataSource = {
       name: s.name,
       sourceType: s.sourceType,
       schema,
       topic,
-      keyFormat: schema.key.length === 0 && !props.has('KEY_FORMAT') && !props.has('FORMAT') ? { format: 'NONE' } : resolvedKeyFormat,
+      keyFormat: schema.key.length === 0 && !props.has('KEY_FORMAT') && !props.has('FORMAT') ? { format: 'NONE' } : keyFormat,
       valueFormat,
       ...(timestamp ? { timestamp } : {}),
       ...(window ? { window } : {}),
@@ -473,8 +471,9 @@ export class SqlEngine {
     const values = new Map<string, unknown>();
     const scope = new RowScope([]);
     names.forEach((name, i) => {
-      const column = name === ROWTIME ? { name, type: Types.BIGINT } : target.schema.find(name);
+      const column = name === ROWTIME ? { name, type: Types.BIGINT, namespace: 'VALUE' as const } : target.schema.find(name);
       if (!column) throw new SqlStatementError('SQL_UNKNOWN_COLUMN', `Column name ${name} does not exist.`);
+      if (column.namespace === 'HEADER') throw new SqlStatementError('SQL_INVALID_QUERY', `Cannot insert into HEADER columns: ${name}`);
       values.set(name, this.literalValue(s.values[i]!, column.type, name, scope));
     });
     const key = target.schema.key.map((c) => values.get(c.name) ?? null);
