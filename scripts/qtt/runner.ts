@@ -159,12 +159,14 @@ export async function runCase(c: QttCase): Promise<CaseOutcome> {
     await registerSchema(registry, t.name, 'value', t.valueSchema, t.valueFormat, t.valueSchemaId);
     await registerSchema(registry, t.name, 'key', t.keySchema, t.keyFormat, t.keySchemaId);
   }
-  for (const r of [...(c.inputs ?? []), ...(c.outputs ?? [])]) if (!topics.topics.has(r.topic)) topics.topics.set(r.topic, 1);
+  // Topics a CREATE (not AS SELECT) names exist before the statements run, with the partitions it asks for.
   for (const s of c.statements) {
     if (/\bAS\s+SELECT\b/i.test(s) || !/^\s*CREATE\b/i.test(s)) continue;
     const m = /kafka_topic\s*=\s*'([^']*)'/i.exec(s);
-    if (m && !/\bPARTITIONS\s*=/i.test(s) && !topics.topics.has(m[1]!)) topics.topics.set(m[1]!, 1);
+    const p = /\bPARTITIONS\s*=\s*(\d+)/i.exec(s);
+    if (m && !topics.topics.has(m[1]!)) topics.topics.set(m[1]!, p ? Number(p[1]) : 1);
   }
+  for (const r of [...(c.inputs ?? []), ...(c.outputs ?? [])]) if (!topics.topics.has(r.topic)) topics.topics.set(r.topic, 1);
   let processingErrors = 0;
   const engine = new SqlEngine({ topics, registry, properties: c.properties ?? {}, onProcessingError: () => processingErrors++, now: () => 0 });
   const running: RunningQuery[] = [];

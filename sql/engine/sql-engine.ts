@@ -262,6 +262,13 @@ export class SqlEngine {
       throw new SqlStatementError('SQL_INVALID_SCHEMA', 'Tables require a PRIMARY KEY. Please define the PRIMARY KEY.\nUse a partial schema to define the primary key and still load the value columns from the Schema Registry, for example:\n\tCREATE TABLE ' + s.name + ' (ID INT PRIMARY KEY) WITH (...);');
     }
     const window = windowOf(props);
+    if (window && schema.key.length === 0) throw new SqlStatementError('SQL_INVALID_SCHEMA', 'Windowed sources require a key column.');
+    for (const side of ['KEY', 'VALUE'] as const) {
+      const declared = side === 'KEY' ? declaredKeys : declaredValues;
+      if (props.has(`${side}_SCHEMA_ID`) && declared.length > 0) {
+        throw new SqlStatementError('SQL_INVALID_SCHEMA', `Table elements and ${side}_SCHEMA_ID cannot both exist for create statement.`);
+      }
+    }
     const timestamp = timestampOf(props, schema);
     validateFormat(keyFormat, schema.keyColumns, true, topic);
     validateFormat(valueFormat, schema.valueColumns, false, topic);
@@ -361,7 +368,11 @@ export class SqlEngine {
     const topic = props.string('KAFKA_TOPIC') ?? `${prefix}${s.name}`;
     const schema = LogicalSchema.of(planned.step.schema.key, planned.step.schema.value);
     const keyFormat = this.sinkKeyFormat(props, planned, schema);
-    const valueFormat = withDefaultWrapping(props.formatInfo('VALUE', props.format('VALUE') ?? planned.primary.valueFormat.format), this.config);
+    const givenValueFormat = props.format('VALUE');
+    let valueFormat = withDefaultWrapping(props.formatInfo('VALUE', givenValueFormat ?? planned.primary.valueFormat.format), this.config);
+    // An inherited DELIMITED format keeps the source's delimiter.
+    const inheritedDelimiter = planned.primary.valueFormat.delimiter;
+    if (givenValueFormat === undefined && valueFormat.delimiter === undefined && inheritedDelimiter !== undefined) valueFormat = { ...valueFormat, delimiter: inheritedDelimiter };
     validateFormat(keyFormat, schema.keyColumns, true, topic, text);
     validateFormat(valueFormat, schema.valueColumns, false, topic, text);
     const timestamp = timestampOf(props, schema);
