@@ -357,6 +357,9 @@ export class SqlEngine {
       throw new SqlStatementError('SQL_SOURCE_EXISTS', `Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.sourceType.toLowerCase()} with the same name already exists`);
     }
     const planned = this.plan(s.query, s.name);
+    if (planned.primary.window && planned.primary.sourceType === 'TABLE' && planned.sources.length === 1) {
+      throw new SqlStatementError('SQL_UNSUPPORTED', 'KSQL does not support persistent queries on windowed tables.');
+    }
     if (planned.resultType !== s.sourceType) {
       throw new SqlStatementError(
         'SQL_INVALID_QUERY',

@@ -52,15 +52,16 @@ export function sourceStepSchema(source: DataSource): StepSchema {
 }
 
 /**
- * Scope entries for a source read under `alias`. `*` lists the key columns, then (windowed) the
- * window bounds, then the value and header columns; the other pseudo columns are readable but hidden.
+ * Scope entries for a source read under `alias`. `*` lists the key columns, then the value and
+ * header columns; the pseudo columns (window bounds too) are readable but hidden.
  */
 export function sourceScopeEntries(source: DataSource, alias: string): ScopeEntry[] {
   const layout = sourceLayout(source);
   const windowed = source.window !== undefined;
   const columns = sourceRowColumns(layout, windowed);
   const entries = columns.map((c, index): ScopeEntry => {
-    const pseudo = index >= layout.valueColumns.length + layout.headerColumns.length && index < layout.valueColumns.length + layout.headerColumns.length + PSEUDO_COLUMNS.length;
+    // Pseudo columns, window bounds included (a windowed result carries them in its key), are not part of `*`.
+    const pseudo = index >= layout.valueColumns.length + layout.headerColumns.length && index < columns.length - layout.keyColumns.length;
     return { qualifier: alias, name: c.name, rowName: c.name, index, type: c.type, ...(pseudo ? { hidden: true } : {}) };
   });
   const keyStart = columns.length - layout.keyColumns.length;
