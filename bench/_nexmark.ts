@@ -6,8 +6,8 @@
  * auctions and 46 are bids (2% / 6% / 92%); half the bids go to the current hot auction and the
  * rest to one of the ~100 auctions in flight (or a few not opened yet); three quarters come from
  * the current hot bidder; prices are log-uniform between $1 and $1M (in cents); half the bids
- * come through one of four hot channels. Event time advances EVENTS_PER_SECOND per second, so
- * 10-second windows roll every 10,000 events. Payloads are padded with EXTRA towards Nexmark's
+ * come through one of four hot channels. Event time runs at EVENTS_PER_SECOND events a second,
+ * so 10-second windows roll every 10,000 events. Payloads are padded with EXTRA towards Nexmark's
  * average sizes (measured on the JSON text, which is usually past them for bids already).
  *
  * Records are laid out as the SQL formats read them (NEXMARK_DDL): keys KAFKA BIGINT, the 8-byte
@@ -15,8 +15,9 @@
  * declaration order; the record timestamp is the event time, also in DATETIME.
  */
 
-export const EVENTS_PER_SECOND = 1000;
-export const BASE_TIME = 1_700_000_000_000;
+/** Of event time; Nexmark's default is 10,000, which would leave a 200k-event run only a few windows. */
+const EVENTS_PER_SECOND = 1000;
+const BASE_TIME = 1_700_000_000_000;
 const FIRST_PERSON_ID = 1000;
 const FIRST_AUCTION_ID = 1000;
 const PERSON_PROPORTION = 1;

@@ -218,8 +218,14 @@ class QueryBuilder {
     const valueSerde = await formatSerde(step.formats.value, layout.valueColumns, false, step.topic, registry, false);
     const window = step.window;
     const sourceKeySerde = (window ? (window.type === 'SESSION' ? sessionWindowedSerde(keySerde) : timeWindowedSerde(keySerde, window.sizeMs ?? 0)) : keySerde) as Serde<Key>;
-    const tsIndex = step.timestamp ? layout.valueColumns.findIndex((c) => c.name === step.timestamp!.column) : -1;
-    const extractor = tsIndex >= 0 ? this.timestampExtractor(tsIndex, layout.valueColumns[tsIndex]!, step.timestamp!.format) : undefined;
+    const tsValue = step.timestamp ? layout.valueColumns.findIndex((c) => c.name === step.timestamp!.column) : -1;
+    const tsKey = step.timestamp ? layout.keyColumns.findIndex((c) => c.name === step.timestamp!.column) : -1;
+    const extractor =
+      tsValue >= 0
+        ? this.timestampExtractor((r) => (r.value as Row | null)?.[tsValue], layout.valueColumns[tsValue]!, step.timestamp!.format)
+        : tsKey >= 0
+          ? this.timestampExtractor((r) => keyRow(r.key)?.[tsKey], layout.keyColumns[tsKey]!, step.timestamp!.format)
+          : undefined;
     const raw = this.builder.stream<Key, Row | null>(step.topic, {
       name: step.id,
       keySerde: sourceKeySerde,
@@ -233,16 +239,15 @@ class QueryBuilder {
     return { kind: 'table', t: table };
   }
 
-  private timestampExtractor(index: number, column: Column, format: string | undefined) {
+  private timestampExtractor(read: (record: { key: unknown; value: unknown }) => unknown, column: Column, format: string | undefined) {
     let parse: ((v: unknown) => unknown) | undefined;
     if (column.type.kind === 'STRING') {
       const fn = this.options.compile.functions.resolveScalar('STRINGTOTIMESTAMP', [Types.STRING, Types.STRING]);
       const pattern = format ?? "yyyy-MM-dd'T'HH:mm:ss.SSS";
       parse = (v) => fn.invoke([v, pattern]);
     }
-    return (record: { value: unknown; timestamp: number }): number => {
-      const row = record.value as Row | null;
-      const v = row?.[index];
+    return (record: { key: unknown; value: unknown; timestamp: number }): number => {
+      const v = read(record);
       const ts = parse && v !== null && v !== undefined ? parse(v) : v;
       if (typeof ts === 'number') return ts;
       if (typeof ts === 'bigint') return Number(ts);
@@ -427,6 +432,13 @@ class QueryBuilder {
         return { kind: 'table', t: r.leftJoin(l, swapped, opts) as unknown as AnyTable };
     }
   }
+}
+
+/** The key columns' values of a record key (windowed or not). */
+function keyRow(key: unknown): Row | null {
+  if (key === null || key === undefined) return null;
+  if (Array.isArray(key)) return key;
+  return ((key as Windowed<Row>).key as Row | null) ?? null;
 }
 
 function nulls(n: number): Row {
