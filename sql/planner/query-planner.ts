@@ -12,6 +12,7 @@ import type { Query } from '../ast/statements.js';
 import { formatExpressionForMessage } from '../ast/format-expression.js';
 import type { DataSource, WindowInfo } from '../catalog/data-source.js';
 import { SqlStatementError } from '../catalog/errors.js';
+import { isReservedColumnName } from '../catalog/logical-schema.js';
 import { compileExpression } from '../codegen/compile-expression.js';
 import { formatSqlType, type SqlType } from '../types/sql-type.js';
 import { containsAggregate, planAggregation } from './aggregate-planner.js';
@@ -246,7 +247,7 @@ function planPartitionBy(
   const replaced = new Set<number>();
   const newEntries: ScopeEntry[] = exprs.map((e, i) => {
     const rowName = `KSQL_PARTITION_KEY_${i}`;
-    if (e.kind === 'ColumnRef') {
+    if (e.kind === 'ColumnRef' && !isReservedColumnName(clauseScope.entry(e).name)) {
       const entry = clauseScope.entry(e);
       replaced.add(entry.index);
       return { ...(entry.qualifier !== undefined ? { qualifier: entry.qualifier } : {}), name: entry.name, rowName, index: base + i, type: types[i]! };

@@ -134,14 +134,25 @@ class QueryBuilder {
         const input = await this.build(step.source);
         if (input.kind !== 'stream') throw new Error('PARTITION BY on a table is rejected by the planner.');
         const evals = step.keyExpressions.map((e) => this.evaluator(e, step.source.schema, 'PARTITION BY'));
-        const keyOf = (v: Row | null): Row | null => (v === null ? null : evals.map((e) => e(v)));
+        // A record without value (a tombstone) is still re-keyed, from a row of nulls holding its key columns.
+        const width = step.source.schema.value.length;
+        const keySlots = step.source.schema.key.map((k) => step.source.schema.value.findIndex((c) => c.name === k.name));
+        const nullRow = (k: Key): Row => {
+          const row = nulls(width);
+          const kr = keyRow(k);
+          keySlots.forEach((slot, i) => {
+            if (slot >= 0) row[slot] = kr?.[i] ?? null;
+          });
+          return row;
+        };
+        const keyOf = (k: Key, v: Row | null): Row => evals.map((e) => e(v ?? nullRow(k)));
         let s = (
           step.appendKeys
-            ? input.s.map((_k, v) => {
-                const key = keyOf(v);
-                return { key: key as Key, value: v === null || key === null ? v : [...v, ...key] };
+            ? input.s.map((k, v) => {
+                const key = keyOf(k, v);
+                return { key: key as Key, value: v === null ? v : [...v, ...key] };
               }, { name: step.id })
-            : input.s.selectKey((_k, v) => keyOf(v), { name: step.id })
+            : input.s.selectKey((k, v) => keyOf(k, v), { name: step.id })
         ).withSerdes<Key, Row | null>(INTERNAL, INTERNAL);
         if (step.repartition) s = s.repartition({ name: step.id });
         return { kind: 'stream', s };
