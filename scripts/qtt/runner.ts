@@ -155,7 +155,7 @@ export async function runCase(c: QttCase): Promise<CaseOutcome> {
   const registry = await SchemaRegistry.open(new InMemorySchemaStore());
   const topics = new MemoryTopics();
   for (const t of c.topics ?? []) {
-    topics.topics.set(t.name, t.partitions === undefined ? 1 : Number(t.partitions));
+    if (t.partitions !== undefined) topics.topics.set(t.name, Number(t.partitions));
     await registerSchema(registry, t.name, 'value', t.valueSchema, t.valueFormat, t.valueSchemaId);
     await registerSchema(registry, t.name, 'key', t.keySchema, t.keyFormat, t.keySchemaId);
   }
@@ -166,7 +166,7 @@ export async function runCase(c: QttCase): Promise<CaseOutcome> {
     const p = /\bPARTITIONS\s*=\s*(\d+)/i.exec(s);
     if (m && !topics.topics.has(m[1]!)) topics.topics.set(m[1]!, p ? Number(p[1]) : 1);
   }
-  for (const r of [...(c.inputs ?? []), ...(c.outputs ?? [])]) if (!topics.topics.has(r.topic)) topics.topics.set(r.topic, 1);
+  for (const t of [...(c.topics ?? []).map((x) => x.name), ...[...(c.inputs ?? []), ...(c.outputs ?? [])].map((r) => r.topic)]) if (!topics.topics.has(t)) topics.topics.set(t, 1);
   let processingErrors = 0;
   const engine = new SqlEngine({ topics, registry, properties: c.properties ?? {}, onProcessingError: () => processingErrors++, now: () => 0 });
   const running: RunningQuery[] = [];
