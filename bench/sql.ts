@@ -30,6 +30,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchContext, BenchResult } from './run.js';
+import { runApp, seconds } from './_streams-app.js';
 import { NEXMARK_DDL, NEXMARK_TOPICS, nexmarkEvents, readLongKey, longKey, type Bid } from './_nexmark.js';
 import { Broker } from '../storage/broker/broker.js';
 import { silentLogger } from '../storage/logger.js';
@@ -40,7 +41,6 @@ import type { KStream } from '../engine/dsl/kstream.js';
 import { TimeWindows } from '../engine/dsl/windows.js';
 import { Serdes } from '../engine/serde/serdes.js';
 import { timeWindowedSerde } from '../engine/serde/windowed.js';
-import { StreamsApp } from '../engine/runtime/streams-app.js';
 import type { Topology } from '../engine/topology/topology.js';
 import { SqlEngine, type TopicAdmin } from '../sql/engine/sql-engine.js';
 
@@ -187,10 +187,6 @@ const QUERIES: readonly Query[] = [
   },
 ];
 
-function seconds(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
 /** The engine's view of the broker's topics. */
 function brokerTopics(broker: Broker): TopicAdmin {
   return {
@@ -222,27 +218,6 @@ async function fill(broker: Broker, events: number): Promise<number> {
   return bids;
 }
 
-/**
- * Runs a topology until it has processed n records; returns the seconds per record of the
- * processing after the app became RUNNING.
- */
-async function runApp(broker: Broker, dir: string, topology: Topology, name: string, n: number): Promise<number> {
-  const app = new StreamsApp(topology, { applicationId: name, stateDir: join(dir, name), logger: silentLogger, commitIntervalMs: 1000 }, broker.client());
-  await app.start();
-  await app.waitForState('RUNNING');
-  const start = process.hrtime.bigint();
-  const before = app.metrics().processed;
-  while (app.metrics().processed < n) {
-    if (app.state === 'ERROR') throw new Error(`${name} failed: ${String(app.error)}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  const s = seconds(start);
-  const metrics = app.metrics();
-  await app.close();
-  const skipped = metrics.skipped.deserialization + metrics.skipped.processing + metrics.skipped.invalidTimestamp + metrics.droppedLate;
-  if (skipped > 0) throw new Error(`${name} skipped or dropped ${skipped} records: ${JSON.stringify(metrics.skipped)}, late ${metrics.droppedLate}.`);
-  return s / (metrics.processed - before);
-}
 
 /** A consumer reading n bids, handing each to the loop, producing what it emits; returns seconds per bid. */
 async function runLoop(broker: Broker, producer: Producer, topic: string, n: number, make: (emit: Emit) => Loop): Promise<number> {
@@ -342,8 +317,8 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
       };
       /** One run of a way: round 0 is the warm-up; seconds per bid. */
       const runs: Record<Way, (round: number) => Promise<number>> = {
-        sql: async (round) => runApp(broker, dir, await sqlTopology(topicOf('sql', round)), `bench-${topicOf('sql', round)}`, round === 0 ? warmup : bids),
-        dsl: (round) => runApp(broker, dir, dslTopology(topicOf('dsl', round)), `bench-${topicOf('dsl', round)}`, round === 0 ? warmup : bids),
+        sql: async (round) => runApp(broker, dir, await sqlTopology(topicOf('sql', round)), `bench-${topicOf('sql', round)}`, round === 0 ? warmup : bids, { failOnSkipped: true }),
+        dsl: (round) => runApp(broker, dir, dslTopology(topicOf('dsl', round)), `bench-${topicOf('dsl', round)}`, round === 0 ? warmup : bids, { failOnSkipped: true }),
         loop: (round) => runLoop(broker, producer, topicOf('loop', round), round === 0 ? warmup : bids, q.loop),
       };
       const best: Record<Way, number> = { sql: Infinity, dsl: Infinity, loop: Infinity };

@@ -18,11 +18,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchContext, BenchResult } from './run.js';
+import { runApp, seconds } from './_streams-app.js';
 import { Broker } from '../storage/broker/broker.js';
 import { silentLogger } from '../storage/logger.js';
 import { StreamsBuilder } from '../engine/dsl/streams-builder.js';
 import { Serdes } from '../engine/serde/serdes.js';
-import { StreamsApp } from '../engine/runtime/streams-app.js';
 import type { Topology } from '../engine/topology/topology.js';
 import { TimeWindows } from '../engine/dsl/windows.js';
 
@@ -30,10 +30,6 @@ const KEYS = 100_000;
 const WARMUP = 200_000;
 const S = Serdes.String();
 const MINUTE = 60_000;
-
-function seconds(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
 
 async function fill(broker: Broker, topic: string, n: number): Promise<void> {
   broker.createTopic(topic, { partitions: 1 });
@@ -50,25 +46,6 @@ async function fill(broker: Broker, topic: string, n: number): Promise<void> {
   await producer.close();
 }
 
-/**
- * Runs a topology until n records went through; returns the seconds per record of the
- * processing after the app became RUNNING (setup excluded, see the top of the file).
- */
-async function runApp(broker: Broker, dir: string, topology: Topology, name: string, n: number): Promise<number> {
-  const app = new StreamsApp(topology, { applicationId: name, stateDir: join(dir, name), logger: silentLogger, commitIntervalMs: 1000 }, broker.client());
-  await app.start();
-  await app.waitForState('RUNNING');
-  const start = process.hrtime.bigint();
-  const before = app.metrics().processed;
-  while (app.metrics().processed < n) {
-    if (app.state === 'ERROR') throw new Error(`${name} failed: ${String(app.error)}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  const s = seconds(start);
-  const processed = app.metrics().processed - before;
-  await app.close();
-  return s / processed;
-}
 
 /** A warm-up run over the first WARMUP records, then the measured run: seconds per record. */
 async function measureApp(broker: Broker, dir: string, build: (warmup: boolean) => Topology, name: string, n: number): Promise<number> {

@@ -3,6 +3,7 @@
  * keep the current value in a timestamped key-value store; with the store's cache on, updates
  * are forwarded when the cache flushes (once per key per commit), otherwise at once.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { DISCARD_FLUSHES, type CachedStateStore, type TimestampedKeyValueStore, type ValueAndTimestamp } from '../../storage/state/stores.js';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../processor/processor.js';
 import { Record } from '../processor/record.js';
@@ -171,7 +172,7 @@ export function ktableSelectProcessor<K, V, KR, VR>(selector: (key: K, value: V)
           // The same group before and after (KIP-904): one update, so the aggregate emits once.
           const o = selector(record.key, oldValue);
           const n = selector(record.key, newValue);
-          if (sameKey(o.key, n.key)) {
+          if (isDeepStrictEqual(o.key, n.key)) {
             this.ctx.forward(record.withKey(n.key).withValue(change<VR>(n.value, o.value)));
             return;
           }
@@ -189,19 +190,6 @@ export function ktableSelectProcessor<K, V, KR, VR>(selector: (key: K, value: V)
         }
       }
     })();
-}
-
-/** Whether two grouping keys are the same key: equal primitives, bytes, or arrays/objects of such. */
-export function sameKey(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Buffer.isBuffer(a) || Buffer.isBuffer(b)) return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameKey(x, b[i]));
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
-  if (Object.getPrototypeOf(a) !== Object.prototype) return String(a) === String(b);
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => sameKey((a as { [k: string]: unknown })[k], (b as { [k: string]: unknown })[k]));
 }
 
 /**

@@ -21,6 +21,16 @@ export interface FormatInfo {
   readonly wrapSingleValue?: boolean;
 }
 
+/** The serde options (sql/formats' SerdeOptions) a format's WITH properties give. */
+export function formatProperties(f: FormatInfo): { delimiter?: string; schemaId?: number; schemaFullName?: string; wrapSingleValue?: boolean } {
+  return {
+    ...(f.delimiter !== undefined ? { delimiter: f.delimiter } : {}),
+    ...(f.schemaId !== undefined ? { schemaId: f.schemaId } : {}),
+    ...(f.schemaFullName !== undefined ? { schemaFullName: f.schemaFullName } : {}),
+    ...(f.wrapSingleValue !== undefined ? { wrapSingleValue: f.wrapSingleValue } : {}),
+  };
+}
+
 export type WindowType = 'TUMBLING' | 'HOPPING' | 'SESSION';
 
 export interface WindowInfo {

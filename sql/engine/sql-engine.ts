@@ -9,7 +9,7 @@
  */
 import type { Expression } from '../ast/expressions.js';
 import type { ColumnDefinition, CreateAsSelect, CreateSource, InsertInto, InsertValues, Query, Statement } from '../ast/statements.js';
-import type { DataSource, FormatInfo, TimestampColumn, WindowInfo } from '../catalog/data-source.js';
+import { formatProperties, type DataSource, type FormatInfo, type TimestampColumn, type WindowInfo } from '../catalog/data-source.js';
 import { SqlStatementError } from '../catalog/errors.js';
 import { isReservedColumnName, LogicalSchema, type SchemaColumn, HEADERS_TYPE, ROWTIME } from '../catalog/logical-schema.js';
 import { MetaStore } from '../catalog/metastore.js';
@@ -17,7 +17,7 @@ import { compileExpression } from '../codegen/compile-expression.js';
 import type { CompileOptions } from '../codegen/compiled.js';
 import type { Column, FormatName } from '../formats/format.js';
 import { formatColumns } from '../formats/format.js';
-import { createRowSerde, getFormat } from '../formats/formats.js';
+import { getFormat } from '../formats/formats.js';
 import { inferColumns } from '../formats/schema-inference.js';
 import { defaultFunctionRegistry, type FunctionRegistry } from '../functions/index.js';
 import { parseStatements } from '../parser/parse.js';
@@ -25,7 +25,7 @@ import type { PlannerContext } from '../planner/plan-context.js';
 import { planQuery, type PlannedQuery } from '../planner/query-planner.js';
 import { RowScope } from '../planner/row-scope.js';
 import type { QueryPlan, SinkStep } from '../planner/steps.js';
-import { buildQuery, type BuiltQuery, type ProcessingErrorSink } from '../runtime/build-query.js';
+import { buildQuery, formatSerde, type BuiltQuery, type ProcessingErrorSink } from '../runtime/build-query.js';
 import type { SchemaRegistryClient } from '../schema-registry/client.js';
 import { castValue } from '../types/cast.js';
 import { canImplicitlyCast } from '../types/coercion.js';
@@ -139,13 +139,8 @@ export class SqlEngine {
           throw new SqlStatementError('SQL_INVALID_QUERY', `Incompatible data source type is ${source.sourceType}, but statement was DROP ${statement.sourceType}`);
         }
         // The query writing a CREATE … AS SELECT result goes with it, as in ksqlDB.
-        const terminated: string[] = [];
-        for (const q of this.metaStore.queriesWriting(statement.name)) {
-          if (this.metaStore.queriesReading(statement.name).length === 0 && this.persistent.get(q.id)?.sinkName === statement.name && source.isCasTarget) {
-            this.terminate(q.id);
-            terminated.push(q.id);
-          }
-        }
+        const terminated = source.isCasTarget && this.metaStore.queriesReading(statement.name).length === 0 ? this.metaStore.queriesWriting(statement.name).map((q) => q.id) : [];
+        for (const id of terminated) this.terminate(id);
         this.metaStore.deleteSource(statement.name);
         if (statement.deleteTopic) {
           if (source.isSource) throw new SqlStatementError('SQL_INVALID_QUERY', `Cannot delete topic for read-only source: ${statement.name}`);
@@ -207,13 +202,8 @@ export class SqlEngine {
     if (s.orReplace && (s.isSource || existing?.isSource)) {
       throw new SqlStatementError('SQL_INVALID_QUERY', `Cannot add ${kind} '${s.name}': CREATE OR REPLACE is not supported on source ${kind}s.`);
     }
-    if (existing && s.ifNotExists) return { kind: 'Message', message: `Cannot add ${s.sourceType.toLowerCase()} ${s.name}: it already exists.` };
-    if (existing && !s.orReplace) {
-      throw new SqlStatementError(
-        'SQL_SOURCE_EXISTS',
-        `Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.sourceType.toLowerCase()} with the same name already exists`,
-      );
-    }
+    const exists = alreadyExists(s, existing);
+    if (exists) return exists;
     const props = new WithProperties(s.properties);
     const topic = props.string('KAFKA_TOPIC');
     if (topic === undefined) throw new SqlStatementError('SQL_INVALID_PROPERTY', `Missing required property "KAFKA_TOPIC" which has no default value.`);
@@ -352,10 +342,8 @@ export class SqlEngine {
 
   private async createAsSelect(s: CreateAsSelect, text: string): Promise<ExecuteResult> {
     const existing = this.metaStore.getSource(s.name);
-    if (existing && s.ifNotExists) return { kind: 'Message', message: `Cannot add ${s.sourceType.toLowerCase()} ${s.name}: it already exists.` };
-    if (existing && !s.orReplace) {
-      throw new SqlStatementError('SQL_SOURCE_EXISTS', `Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.sourceType.toLowerCase()} with the same name already exists`);
-    }
+    const exists = alreadyExists(s, existing);
+    if (exists) return exists;
     const planned = this.plan(s.query, s.name);
     if (planned.primary.window && planned.primary.sourceType === 'TABLE' && planned.sources.length === 1) {
       throw new SqlStatementError('SQL_UNSUPPORTED', 'KSQL does not support persistent queries on windowed tables.');
@@ -495,8 +483,8 @@ export class SqlEngine {
     const ts = values.get(ROWTIME);
     const timestamp = ts === undefined || ts === null ? (this.options.now ?? Date.now)() : Number(ts);
     const registry = this.options.registry;
-    const keySerde = await createRowSerde(target.keyFormat.format, target.schema.keyColumns, { isKey: true, topic: target.topic, ...formatOptions(target.keyFormat), ...(registry ? { registry } : {}) });
-    const valueSerde = await createRowSerde(target.valueFormat.format, target.schema.valueColumns, { isKey: false, topic: target.topic, ...formatOptions(target.valueFormat), ...(registry ? { registry } : {}) });
+    const keySerde = await formatSerde(target.keyFormat, target.schema.keyColumns, true, target.topic, registry);
+    const valueSerde = await formatSerde(target.valueFormat, target.schema.valueColumns, false, target.topic, registry);
     const headers: RecordHeader[] = [];
     await this.options.topics.produce(target.topic, { key: target.schema.key.length === 0 ? null : keySerde.serialize(target.topic, key), value: valueSerde.serialize(target.topic, value), timestamp, headers });
     return { kind: 'Message', message: `Inserted a row into ${target.name}.` };
@@ -518,13 +506,16 @@ export class SqlEngine {
   }
 }
 
-function formatOptions(f: FormatInfo): { delimiter?: string; schemaId?: number; schemaFullName?: string; wrapSingleValue?: boolean } {
-  return {
-    ...(f.delimiter !== undefined ? { delimiter: f.delimiter } : {}),
-    ...(f.schemaId !== undefined ? { schemaId: f.schemaId } : {}),
-    ...(f.schemaFullName !== undefined ? { schemaFullName: f.schemaFullName } : {}),
-    ...(f.wrapSingleValue !== undefined ? { wrapSingleValue: f.wrapSingleValue } : {}),
-  };
+/**
+ * CREATE of a name in use: IF NOT EXISTS makes it a no-op (the message returned), OR REPLACE
+ * goes on to replace it; otherwise it is an error.
+ */
+function alreadyExists(s: CreateSource | CreateAsSelect, existing: DataSource | undefined): ExecuteResult | undefined {
+  if (!existing) return undefined;
+  const kind = s.sourceType.toLowerCase();
+  if (s.ifNotExists) return { kind: 'Message', message: `Cannot add ${kind} ${s.name}: it already exists.` };
+  if (s.orReplace) return undefined;
+  throw new SqlStatementError('SQL_SOURCE_EXISTS', `Cannot add ${kind} '${s.name}': A ${existing.sourceType.toLowerCase()} with the same name already exists`);
 }
 
 function withDefaultWrapping(f: FormatInfo, config: SqlConfig): FormatInfo {
@@ -535,7 +526,7 @@ function withDefaultWrapping(f: FormatInfo, config: SqlConfig): FormatInfo {
 
 function validateFormat(format: FormatInfo, columns: readonly Column[], isKey: boolean, topic: string, statement?: string): void {
   try {
-    getFormat(format.format).validate(columns, { isKey, topic, ...formatOptions(format), ...(isKey ? { wrapSingleValue: undefined } : {}) });
+    getFormat(format.format).validate(columns, { isKey, topic, ...formatProperties(format), ...(isKey ? { wrapSingleValue: undefined } : {}) });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const side = isKey ? 'Key' : 'Value';

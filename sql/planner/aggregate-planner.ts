@@ -22,6 +22,7 @@ import { Types, type SqlType } from '../types/sql-type.js';
 import type { PlannerContext } from './plan-context.js';
 import type { KeyColumnInfo, PlannedRelation } from './relation-planner.js';
 import { columnText, RowScope } from './row-scope.js';
+import { list } from './projection.js';
 import { nodesOf, rewrite } from './rewrite.js';
 import type { AggregateCall, AggregateStep, GroupByStep, PlanColumn, Step, WindowSpec } from './steps.js';
 
@@ -160,8 +161,7 @@ export function planAggregation(input: AggregationInput, ctx: PlannerContext): P
     const cannot = calls.filter((_, i) => !undoable[i]).map((c) => c.functionName);
     if (cannot.length > 0) {
       const names = [...new Set(cannot)];
-      const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-      throw new SqlStatementError('SQL_INVALID_AGGREGATION', `The aggregation functions ${list} cannot be applied to a table source, only to a stream source.`);
+      throw new SqlStatementError('SQL_INVALID_AGGREGATION', `The aggregation functions ${list(names)} cannot be applied to a table source, only to a stream source.`);
     }
     if (windowed) throw new SqlStatementError('SQL_INVALID_AGGREGATION', 'Windowing not supported for table aggregations.');
   }

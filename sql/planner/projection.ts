@@ -133,7 +133,8 @@ function missingKeys(missing: readonly KeyColumnInfo[], sinkName: string): SqlSt
   );
 }
 
-function list(names: readonly string[]): string {
+/** `A`, `A and B`, `A, B and C`, as ksqlDB's messages list names. */
+export function list(names: readonly string[]): string {
   return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 

@@ -21,7 +21,7 @@ import type { Serde } from '../../engine/serde/serde.js';
 import { sessionWindowedSerde, timeWindowedSerde } from '../../engine/serde/windowed.js';
 import type { Topology } from '../../engine/topology/topology.js';
 import type { Windowed } from '../../storage/state/stores.js';
-import type { FormatInfo } from '../catalog/data-source.js';
+import { formatProperties, type FormatInfo } from '../catalog/data-source.js';
 import type { Column } from '../formats/format.js';
 import { createRowSerde } from '../formats/formats.js';
 import type { SchemaRegistryClient } from '../schema-registry/client.js';
@@ -74,17 +74,9 @@ export async function buildQuery(plan: QueryPlan, options: BuildOptions): Promis
   return { topology: builder.build(), sourceTopics: b.sourceTopics, sinkTopic: sink.topic };
 }
 
-async function formatSerde(format: FormatInfo, columns: readonly Column[], isKey: boolean, topic: string, registry: SchemaRegistryClient | undefined, autoRegister = true): Promise<Serde<Row>> {
-  return createRowSerde(format.format, columns, {
-    isKey,
-    topic,
-    autoRegister,
-    ...(format.wrapSingleValue !== undefined ? { wrapSingleValue: format.wrapSingleValue } : {}),
-    ...(format.delimiter !== undefined ? { delimiter: format.delimiter } : {}),
-    ...(format.schemaId !== undefined ? { schemaId: format.schemaId } : {}),
-    ...(format.schemaFullName !== undefined ? { schemaFullName: format.schemaFullName } : {}),
-    ...(registry ? { registry } : {}),
-  });
+/** The serde of a source or sink side in its format; a reading side does not register schemas. */
+export async function formatSerde(format: FormatInfo, columns: readonly Column[], isKey: boolean, topic: string, registry: SchemaRegistryClient | undefined, autoRegister = true): Promise<Serde<Row>> {
+  return createRowSerde(format.format, columns, { isKey, topic, autoRegister, ...formatProperties(format), ...(registry ? { registry } : {}) });
 }
 
 function timestampSetter(index: number): Processor<Key, Row | null, Key, Row | null> {
@@ -364,8 +356,7 @@ class QueryBuilder {
     const windowed = step.window !== undefined;
     const result = (acc: unknown[] | null, key: Key): Row | null => {
       if (acc === null) return null;
-      const keyRow = (windowed ? (key as Windowed<Row>).key : (key as Row)) ?? [];
-      const out: Row = [...keyRow];
+      const out: Row = [...(keyRow(key) ?? [])];
       calls.forEach((c, i) => {
         try {
           out.push(c.aggregator.map(acc[i]));
@@ -391,10 +382,7 @@ class QueryBuilder {
     const synthetic = step.syntheticKey !== undefined;
     const joiner = (l: Row | null, r: Row | null, key: unknown): Row => {
       const row = [...(l ?? nulls(lw)), ...(r ?? nulls(rw))];
-      if (synthetic) {
-        const k = (key as Windowed<Row>)?.window !== undefined ? (key as Windowed<Row>).key : (key as Row | null);
-        row.push(k?.[0] ?? null);
-      }
+      if (synthetic) row.push(keyRow(key)?.[0] ?? null);
       return row;
     };
     const swapped = (r: Row | null, l: Row | null, key: unknown): Row => joiner(l, r, key);
