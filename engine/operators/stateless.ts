@@ -128,7 +128,7 @@ export function fixedKeyProcessor<K, V, VR>(supplier: ProcessorSupplier<K, V, K,
     return {
       init(context: ProcessorContext<K, VR>) {
         const wrapped: ProcessorContext<K, VR> = Object.create(context, {
-          forward: { value: (record: Record<K, VR>, child?: string) => context.forward(record.withKey(key), child) },
+          forward: { value: (record: Record<K, VR>, child?: string) => context.forward(record.key === key ? record : record.withKey(key), child) },
         });
         inner.init?.(wrapped);
       },

@@ -89,6 +89,15 @@ export class ExceptionHandlers {
   handle(kind: HandlerKind, error: unknown, record: FailedRecord | null, where: string): HandlerResponse {
     const setting = this.settings[kind];
     const origin = record ? `${record.topic}-${record.partition}@${record.offset}` : 'a punctuation';
+    if (typeof setting === 'function') {
+      const response = setting(error, record, where);
+      if (response === 'fail') {
+        this.logger.error(`${kind} error on ${origin} in ${where}: ${describeError(error)}; the app stops (its ${kind} handler said so)`);
+        return 'fail';
+      }
+      if (kind === 'production') this.counters.skippedProduction++;
+      return 'continue';
+    }
     if (setting === 'log-and-fail') {
       this.logger.error(`${kind} error on ${origin} in ${where}: ${describeError(error)}; the app stops (${kind}ExceptionHandler is log-and-fail)`);
       return 'fail';

@@ -14,7 +14,24 @@ export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2';
  * What to do with a record that fails: skip it (and count it), stop the app (state ERROR), or
  * skip it after writing its raw bytes with the error in headers to a dead-letter topic.
  */
-export type ExceptionHandlerSetting = 'log-and-continue' | 'log-and-fail' | { deadLetterTopic: string };
+export type ExceptionHandlerSetting = 'log-and-continue' | 'log-and-fail' | { deadLetterTopic: string } | CustomExceptionHandler;
+
+/**
+ * A handler of one's own: it sees the error and the failed record (null for a punctuation) and
+ * answers 'continue' (skip the record) or 'fail' (stop the app). The SQL server's processing log
+ * is one.
+ */
+export type CustomExceptionHandler = (error: unknown, record: FailedRecordInfo | null, where: string) => 'continue' | 'fail';
+
+/** The failed record as a custom exception handler sees it. */
+export interface FailedRecordInfo {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+}
 
 export interface StreamsConfig {
   /** application.id: the consumer group, the prefix of internal topics, the state directory name. */
@@ -114,8 +131,9 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 function handler(name: string, value: ExceptionHandlerSetting | undefined): ExceptionHandlerSetting {
   if (value === undefined) return 'log-and-fail';
   if (value === 'log-and-continue' || value === 'log-and-fail') return value;
+  if (typeof value === 'function') return value;
   if (typeof value === 'object' && value !== null && typeof value.deadLetterTopic === 'string' && value.deadLetterTopic !== '') return value;
-  throw new StreamsError('STREAMS_CONFIG', `${name} must be 'log-and-continue', 'log-and-fail' or { deadLetterTopic: '<topic>' }, got ${JSON.stringify(value)}.`);
+  throw new StreamsError('STREAMS_CONFIG', `${name} must be 'log-and-continue', 'log-and-fail', { deadLetterTopic: '<topic>' } or a function, got ${JSON.stringify(value)}.`);
 }
 
 export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConfig {

@@ -1,22 +1,25 @@
 /**
- * `npm run qtt -- [--json FILE] [PATH...]`: runs ksqlDB query-validation test files (a folder or
- * files; default ../shared/ksql-qtt/query-validation-tests), prints one line per failing case,
- * then `N passed, N failed[, N skipped]`. Exits 0 either way: the figure is the result.
+ * `npm run qtt -- [--rest] [--json FILE] [PATH...]`: runs ksqlDB query-validation test files (a
+ * folder or files; default ../shared/ksql-qtt/query-validation-tests, or
+ * rest-query-validation-tests against the real server with --rest), prints one line per failing
+ * case, then `N passed, N failed[, N skipped]`. Exits 0 either way: the figure is the result.
  */
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Command } from 'commander';
 import { runFile, type CaseResult } from './runner.js';
+import { runRestFile } from './rest-runner.js';
 
 const program = new Command()
   .name('qtt')
   .option('--json <file>', 'write per-file counts as JSON')
+  .option('--rest', 'run REST test files (rest-query-validation-tests) against the real server over HTTP')
   .option('--verbose', 'also list passing cases whose error message differs from the expected one')
   .argument('[paths...]', 'QTT files or folders')
   .parse();
 
-const options = program.opts<{ json?: string; verbose?: boolean }>();
-const paths = program.args.length > 0 ? program.args : [join(import.meta.dirname, '../../../shared/ksql-qtt/query-validation-tests')];
+const options = program.opts<{ json?: string; verbose?: boolean; rest?: boolean }>();
+const paths = program.args.length > 0 ? program.args : [join(import.meta.dirname, '../../../shared/ksql-qtt', options.rest ? 'rest-query-validation-tests' : 'query-validation-tests')];
 const files: string[] = [];
 for (const p of paths) {
   if (!existsSync(p)) {
@@ -34,7 +37,7 @@ for (const file of files) {
   const label = basename(file);
   let results: CaseResult[];
   try {
-    results = await runFile(file, label);
+    results = options.rest ? await runRestFile(file, label) : await runFile(file, label);
   } catch (error) {
     console.log(`${label}: cannot read: ${error instanceof Error ? error.message : String(error)}`);
     continue;

@@ -29,7 +29,7 @@ export interface QttRecord {
   window?: { start: number; end: number; type: string };
 }
 
-interface QttTopic {
+export interface QttTopic {
   name: string;
   partitions?: number;
   valueSchema?: unknown;
@@ -91,7 +91,7 @@ export function expandCases(text: string): QttCase[] {
   return out;
 }
 
-function isHistorical(c: QttCase): boolean {
+export function isHistorical(c: QttCase): boolean {
   const max = c.versions?.max;
   if (!max) return false;
   const major = Number(max.split('.')[0]);
@@ -117,7 +117,7 @@ export async function runFile(path: string, label = path): Promise<CaseResult[]>
   return results;
 }
 
-interface PendingRecord {
+export interface PendingRecord {
   topic: string;
   key: Buffer | null;
   value: Buffer | null;
@@ -154,19 +154,8 @@ interface RunningQuery {
 export async function runCase(c: QttCase): Promise<CaseOutcome> {
   const registry = await SchemaRegistry.open(new InMemorySchemaStore());
   const topics = new MemoryTopics();
-  for (const t of c.topics ?? []) {
-    if (t.partitions !== undefined) topics.topics.set(t.name, Number(t.partitions));
-    await registerSchema(registry, t.name, 'value', t.valueSchema, t.valueFormat, t.valueSchemaId);
-    await registerSchema(registry, t.name, 'key', t.keySchema, t.keyFormat, t.keySchemaId);
-  }
-  // Topics a CREATE (not AS SELECT) names exist before the statements run, with the partitions it asks for.
-  for (const s of c.statements) {
-    if (/\bAS\s+SELECT\b/i.test(s) || !/^\s*CREATE\b/i.test(s)) continue;
-    const m = /kafka_topic\s*=\s*'([^']*)'/i.exec(s);
-    const p = /\bPARTITIONS\s*=\s*(\d+)/i.exec(s);
-    if (m && !topics.topics.has(m[1]!)) topics.topics.set(m[1]!, p ? Number(p[1]) : 1);
-  }
-  for (const t of [...(c.topics ?? []).map((x) => x.name), ...[...(c.inputs ?? []), ...(c.outputs ?? [])].map((r) => r.topic)]) if (!topics.topics.has(t)) topics.topics.set(t, 1);
+  await registerSchemas(registry, c);
+  for (const [name, partitions] of caseTopics(c)) topics.topics.set(name, partitions);
   let processingErrors = 0;
   const engine = new SqlEngine({ topics, registry, properties: c.properties ?? {}, onProcessingError: () => processingErrors++, now: () => 0 });
   const running: RunningQuery[] = [];
@@ -223,7 +212,7 @@ export async function runCase(c: QttCase): Promise<CaseOutcome> {
   }
 }
 
-async function compareOutputs(expected: readonly QttRecord[], produced: Map<string, PendingRecord[]>, codecs: CodecCache): Promise<CaseOutcome> {
+export async function compareOutputs(expected: readonly QttRecord[], produced: Map<string, PendingRecord[]>, codecs: CodecCache): Promise<CaseOutcome> {
   const byTopic = new Map<string, QttRecord[]>();
   for (const e of expected) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e]);
   for (const [topic, records] of byTopic) {
@@ -248,7 +237,7 @@ function describe(r: QttRecord): string {
 }
 
 /** Spec codecs per topic side, from the stream or table the topic belongs to. */
-class CodecCache {
+export class CodecCache {
   private readonly cache = new Map<string, Promise<SpecCodec | undefined>>();
 
   constructor(
@@ -340,6 +329,32 @@ const passThrough: Serde<Buffer> = {
   serialize: (_t, d) => d,
   deserialize: (_t, d) => d,
 };
+
+/** The schemas a case's `topics` register, under `<topic>-key` / `<topic>-value`. */
+export async function registerSchemas(registry: SchemaRegistry, c: QttCase): Promise<void> {
+  for (const t of c.topics ?? []) {
+    await registerSchema(registry, t.name, 'value', t.valueSchema, t.valueFormat, t.valueSchemaId);
+    await registerSchema(registry, t.name, 'key', t.keySchema, t.keyFormat, t.keySchemaId);
+  }
+}
+
+/**
+ * The topics that exist before a case's statements run, with their partitions: the case's
+ * `topics`, those its CREATE (not AS SELECT) statements name (with the PARTITIONS they ask for),
+ * and its input and output topics.
+ */
+export function caseTopics(c: QttCase): Map<string, number> {
+  const topics = new Map<string, number>();
+  for (const t of c.topics ?? []) if (t.partitions !== undefined) topics.set(t.name, Number(t.partitions));
+  for (const s of c.statements) {
+    if (/\bAS\s+SELECT\b/i.test(s) || !/^\s*CREATE\b/i.test(s)) continue;
+    const m = /kafka_topic\s*=\s*'([^']*)'/i.exec(s);
+    const p = /\bPARTITIONS\s*=\s*(\d+)/i.exec(s);
+    if (m && !topics.has(m[1]!)) topics.set(m[1]!, p ? Number(p[1]) : 1);
+  }
+  for (const t of [...(c.topics ?? []).map((x) => x.name), ...[...(c.inputs ?? []), ...(c.outputs ?? [])].map((r) => r.topic)]) if (!topics.has(t)) topics.set(t, 1);
+  return topics;
+}
 
 async function registerSchema(registry: SchemaRegistry, topic: string, side: 'key' | 'value', schema: unknown, format: QttTopic['valueFormat'], id: unknown): Promise<void> {
   if (schema === undefined || schema === null) return;

@@ -1,6 +1,8 @@
 /** The `freshet` command line. */
 import { Command } from 'commander';
-import { registerStart } from './start.js';
+import { registerKafkaCommands } from './kafka/commands.js';
+import { registerKsql } from './ksql.js';
+import { registerStart } from './start-command.js';
 
 const program = new Command()
   .name('freshet')
@@ -8,5 +10,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerStart(program);
+registerKsql(program);
+registerKafkaCommands(program);
 
 await program.parseAsync(process.argv);

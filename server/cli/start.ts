@@ -1,30 +1,36 @@
 /**
- * `freshet start`: runs the broker on a data directory in this process, until Ctrl-C or
- * SIGTERM, then shuts down cleanly.
+ * `freshet start`: runs everything in this process on a data directory, until Ctrl-C or SIGTERM,
+ * then shuts down cleanly: the broker, its Kafka protocol listener, the SQL engine with its
+ * persistent queries (restored from the command log) and the ksqlDB-compatible REST API.
  */
-import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Broker, type BrokerOptions } from '../../storage/broker/broker.js';
 import { consoleLogger } from '../../storage/logger.js';
 import { KafkaListener, type KafkaListenerOptions } from '../kafka/index.js';
+import { SchemaRegistry } from '../../sql/schema-registry/schema-registry.js';
+import { TopicSchemaStore } from '../../sql/schema-registry/topic-store.js';
+import { KsqlServer } from '../ksql/ksql-server.js';
+import { buildRestServer } from '../rest/rest-server.js';
+import { schemaRegistryRoutes } from '../rest/schema-registry-routes.js';
+import { startSchemaRegistryServer } from '../rest/schema-registry-server.js';
 
 export interface StartOptions {
   dataDir: string;
   host: string;
   kafkaPort: number;
   httpPort: number;
+  /** The schema registry's own port (it is also served under /schema-registry on the REST port); absent: none. */
+  schemaRegistryPort?: number;
   config?: string;
 }
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`'${value}' is not a port number (0-65535).`);
-  return n;
-}
 
-/** The config file: broker options, plus `kafka` for the listener (e.g. advertisedHost, sasl). */
-type ConfigFile = Partial<BrokerOptions> & { kafka?: Partial<KafkaListenerOptions> };
+/**
+ * The config file: broker options, plus `kafka` for the listener (e.g. advertisedHost, sasl) and
+ * `ksql` for the SQL engine's properties (e.g. {"ksql.persistence.default.format.value": "JSON"}).
+ */
+type ConfigFile = Partial<BrokerOptions> & { kafka?: Partial<KafkaListenerOptions>; ksql?: Record<string, string | number | boolean> };
 
 function readConfig(path: string | undefined): ConfigFile {
   if (!path) return {};
@@ -38,6 +44,10 @@ function readConfig(path: string | undefined): ConfigFile {
 export interface Running {
   broker: Broker;
   kafka: { host: string; port: number };
+  http: { host: string; port: number };
+  /** The schema registry's own listener, when started. */
+  schemaRegistry?: { host: string; port: number };
+  ksql: KsqlServer;
   stop(): Promise<void>;
 }
 
@@ -45,59 +55,53 @@ export interface Running {
 export async function start(opts: StartOptions): Promise<Running> {
   const logger = consoleLogger();
   const dataDir = resolve(opts.dataDir);
-  const { kafka: kafkaOptions, ...brokerOptions } = readConfig(opts.config);
+  const { kafka: kafkaOptions, ksql: ksqlProperties, ...brokerOptions } = readConfig(opts.config);
   const broker = await Broker.open({ ...brokerOptions, dataDir, logger });
-  const listener = new KafkaListener(broker, { ...kafkaOptions, host: opts.host, port: opts.kafkaPort, logger });
-  let kafka: { host: string; port: number };
+  const cleanups: (() => Promise<unknown>)[] = [() => broker.close()];
+  const stop = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
   try {
-    kafka = await listener.start();
+    const listener = new KafkaListener(broker, { ...kafkaOptions, host: opts.host, port: opts.kafkaPort, logger });
+    const kafka = await listener.start();
+    cleanups.push(() => listener.close());
+    const client = broker.client();
+    const registry = await SchemaRegistry.open(new TopicSchemaStore(client));
+    const ksql = await KsqlServer.open({ client, dataDir, logger, registry, ...(ksqlProperties ? { properties: ksqlProperties } : {}) });
+    cleanups.push(() => ksql.close());
+    const rest = await buildRestServer({
+      ksql,
+      logger,
+      kafkaClusterId: broker.clusterId,
+      plugins: [(app) => app.register(schemaRegistryRoutes(registry), { prefix: '/schema-registry' })],
+    });
+    await rest.listen({ host: opts.host, port: opts.httpPort });
+    cleanups.push(() => rest.close());
+    const address = rest.server.address();
+    const http = { host: opts.host, port: typeof address === 'object' && address ? address.port : opts.httpPort };
+    let schemaRegistry: { host: string; port: number } | undefined;
+    if (opts.schemaRegistryPort !== undefined) {
+      const sr = await startSchemaRegistryServer({ registry, host: opts.host, port: opts.schemaRegistryPort });
+      cleanups.push(() => sr.close());
+      schemaRegistry = { host: sr.host, port: sr.port };
+    }
+    const topics = broker.listTopics();
+    process.stdout.write(
+      [
+        `Freshet broker ${broker.nodeId} (cluster ${broker.clusterId}) is running.`,
+        `  data directory: ${dataDir}`,
+        `  Kafka protocol: ${kafka.host}:${kafka.port}   (e.g. kcat -b ${kafka.host}:${kafka.port} -L)`,
+        `  ksqlDB REST:    http://${http.host}:${http.port}   (e.g. freshet ksql --server http://${http.host}:${http.port})`,
+        `  schema registry: ${schemaRegistry ? `http://${schemaRegistry.host}:${schemaRegistry.port} and ` : ''}http://${http.host}:${http.port}/schema-registry`,
+        `  topics:         ${topics.length === 0 ? '(none yet)' : topics.join(', ')}`,
+        `  queries:        ${ksql.engine.queries().length} persistent`,
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+    return { broker, kafka, http, ...(schemaRegistry ? { schemaRegistry } : {}), ksql, stop };
   } catch (err) {
-    await broker.close();
+    await stop();
     throw err;
   }
-  const stop = async (): Promise<void> => {
-    await listener.close();
-    await broker.close();
-  };
-  const topics = broker.listTopics();
-  process.stdout.write(
-    [
-      `Freshet broker ${broker.nodeId} (cluster ${broker.clusterId}) is running.`,
-      `  data directory: ${dataDir}`,
-      `  Kafka protocol: ${kafka.host}:${kafka.port}   (e.g. kcat -b ${kafka.host}:${kafka.port} -L)`,
-      `  topics:         ${topics.length === 0 ? '(none yet)' : topics.join(', ')}`,
-      'Press Ctrl-C to stop.',
-      '',
-    ].join('\n'),
-  );
-  return { broker, kafka, stop };
-}
-
-export function registerStart(program: Command): void {
-  program
-    .command('start')
-    .description('Run the broker (and its servers) in this process on a data directory.')
-    .option('--data-dir <dir>', 'where topics and metadata live', 'data')
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--kafka-port <port>', 'Kafka protocol port', port, 9092)
-    .option('--http-port <port>', 'REST API port', port, 8088)
-    .option('--config <file>', 'JSON file with broker options (e.g. {"defaultPartitions": 3})')
-    .action(async (opts: StartOptions) => {
-      const { stop } = await start(opts);
-      let stopping = false;
-      const shutdown = (signal: string): void => {
-        if (stopping) return;
-        stopping = true;
-        process.stdout.write(`\n${signal}: shutting down...\n`);
-        stop().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            process.stderr.write(`Shutdown failed: ${String(err)}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', () => shutdown('SIGINT'));
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
-    });
 }

@@ -18,7 +18,8 @@ export type SqlErrorCode =
   | 'SQL_TOPIC_ERROR'
   | 'SQL_SOURCE_IN_USE'
   | 'SQL_UNKNOWN_QUERY'
-  | 'SQL_UNSUPPORTED';
+  | 'SQL_UNSUPPORTED'
+  | 'SQL_ASSERTION_FAILED';
 
 export class SqlStatementError extends FreshetError {
   constructor(code: SqlErrorCode, message: string, options?: { cause?: unknown }) {

@@ -101,4 +101,13 @@ export class MetaStore {
   queriesWriting(name: string): QueryInfo[] {
     return this.allQueries().filter((q) => q.sink === name);
   }
+
+  /** A copy (sources, types and queries) with each source passed through `map`: planning views of the catalog. */
+  copy(map: (source: DataSource) => DataSource = (s) => s): MetaStore {
+    const copy = new MetaStore();
+    for (const [name, source] of this.sources) copy.sources.set(name, map(source));
+    for (const [name, type] of this.types) copy.types.set(name, type);
+    for (const [id, query] of this.queries) copy.queries.set(id, query);
+    return copy;
+  }
 }

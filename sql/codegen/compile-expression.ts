@@ -244,11 +244,10 @@ export class Compiler {
     const left = this.compile(e.left);
     const right = this.compile(e.right);
     if (left.type.kind === 'NULL' || right.type.kind === 'NULL') {
-      const other = left.type.kind === 'NULL' ? right.type : left.type;
-      if (other.kind !== 'NULL' && !isNumeric(other) && !(other.kind === 'STRING' && e.operator === '+')) {
-        throw new SqlTypeError(`Unsupported arithmetic types. ${left.type.kind} ${right.type.kind}`);
-      }
-      return constant(e, other.kind === 'NULL' ? Types.NULL : other, null);
+      // ksqlDB rejects arithmetic with an untyped NULL: CAST(NULL AS …) gives it a type.
+      const name = (t: SqlType) => (t.kind === 'NULL' ? 'null' : formatSqlType(t));
+      const part = (x: Expression) => (x.kind === 'NullLiteral' ? 'null' : ksqlText(x));
+      throw new SqlTypeError(`Error processing expression: (${part(e.left)} ${e.operator} ${part(e.right)}). Arithmetic on types ${name(left.type)} and ${name(right.type)} are not supported.`);
     }
     const op = compileArithmetic(e.operator, left.type, right.type);
     const l = left.ev;

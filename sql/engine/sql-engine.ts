@@ -19,13 +19,14 @@ import type { Column, FormatName } from '../formats/format.js';
 import { formatColumns } from '../formats/format.js';
 import { getFormat } from '../formats/formats.js';
 import { inferColumns } from '../formats/schema-inference.js';
+import { jsonToSql } from '../formats/json-codec.js';
 import { defaultFunctionRegistry, type FunctionRegistry } from '../functions/index.js';
 import { parseStatements } from '../parser/parse.js';
 import type { PlannerContext } from '../planner/plan-context.js';
 import { planQuery, type PlannedQuery } from '../planner/query-planner.js';
 import { RowScope } from '../planner/row-scope.js';
 import type { QueryPlan, SinkStep } from '../planner/steps.js';
-import { buildQuery, formatSerde, type BuiltQuery, type ProcessingErrorSink } from '../runtime/build-query.js';
+import { buildQuery, buildTransientQuery, formatSerde, type BuildOptions, type BuiltQuery, type ProcessingErrorSink, type TransientRowSink } from '../runtime/build-query.js';
 import type { SchemaRegistryClient } from '../schema-registry/client.js';
 import { castValue } from '../types/cast.js';
 import { canImplicitlyCast } from '../types/coercion.js';
@@ -118,8 +119,22 @@ export class SqlEngine {
     return { metaStore: this.metaStore, compile: this.compileOptions(), config: this.config, partitionsOf: (t) => this.options.topics.partitions(t) };
   }
 
-  async executeStatement(statement: Statement, text: string): Promise<ExecuteResult> {
-    this.commandSeq++;
+  /**
+   * Executes one parsed statement. `sequence`: its position in the server's command log, which
+   * numbers the query ids (CSAS_NAME_<sequence>) so a replay gives every query its old id.
+   */
+  async executeStatement(statement: Statement, text: string, options: { sequence?: number; properties?: Readonly<Record<string, string | number | boolean>> } = {}): Promise<ExecuteResult> {
+    if (options.properties && Object.keys(options.properties).length > 0) {
+      const saved = this.config;
+      this.config = this.config.with(options.properties);
+      try {
+        return await this.executeStatement(statement, text, { ...(options.sequence !== undefined ? { sequence: options.sequence } : {}) });
+      } finally {
+        // A SET inside keeps its effect; the overrides do not outlive the statement.
+        if (statement.kind !== 'SetProperty' && statement.kind !== 'UnsetProperty') this.config = saved;
+      }
+    }
+    this.commandSeq = options.sequence !== undefined ? options.sequence + 1 : this.commandSeq + 1;
     switch (statement.kind) {
       case 'CreateSource':
         return this.createSource(statement, text);
@@ -445,19 +460,53 @@ export class SqlEngine {
       ...(sink.timestamp ? { timestamp: sink.timestamp } : {}),
     };
     const plan: QueryPlan = { queryId: id, sink: sinkStep, sources: planned.sources };
-    const compile = this.compileOptions();
-    const registry = this.options.registry;
-    const onError = this.options.onProcessingError;
-    const query: PersistentQuery = {
-      id,
-      statementText: text,
-      sinkName,
-      plan,
-      build: () => buildQuery(plan, { compile, ...(registry ? { registry } : {}), ...(onError ? { onError } : {}) }),
-    };
+    const options = this.buildOptions();
+    const query: PersistentQuery = { id, statementText: text, sinkName, plan, build: () => buildQuery(plan, options) };
     this.persistent.set(id, query);
     this.metaStore.addQuery({ id, statementText: text, sink: sinkName, sources: planned.sources });
     return query;
+  }
+
+  private buildOptions(): BuildOptions {
+    const registry = this.options.registry;
+    const onError = this.options.onProcessingError;
+    return { compile: this.compileOptions(), ...(registry ? { registry } : {}), ...(onError ? { onError } : {}) };
+  }
+
+  // ---- transient (push and pull) queries -------------------------------------------------------
+
+  /**
+   * Plans a push or pull query. `tablesAsStreams`: tables are read as streams of their rows
+   * (a pull query is fed the latest row of each key by the server's materialized view).
+   */
+  planTransient(query: Query, options: { tablesAsStreams?: boolean } = {}): PlannedQuery {
+    const metaStore = options.tablesAsStreams ? this.metaStore.copy((s) => (s.sourceType === 'TABLE' ? { ...s, sourceType: 'STREAM' } : s)) : this.metaStore;
+    return planQuery(query, { ...this.plannerContext(), metaStore, transient: true }, { sinkName: 'TRANSIENT', persistent: false });
+  }
+
+  /** The topology of a planned transient query; its rows go to `deliver`. */
+  buildTransient(planned: PlannedQuery, deliver: TransientRowSink): Promise<Omit<BuiltQuery, 'sinkTopic'>> {
+    return buildTransientQuery(planned.step, this.buildOptions(), deliver);
+  }
+
+  /**
+   * The key bytes of a source for rows of constant expressions (a pull query's key lookups), in
+   * the source's key format; a row whose values do not fit the key columns' types is left out.
+   */
+  async keyBytes(sourceName: string, rows: readonly (readonly Expression[])[]): Promise<Buffer[]> {
+    const source = this.metaStore.requireSource(sourceName);
+    const serde = await formatSerde(source.keyFormat, source.schema.keyColumns, true, source.topic, this.options.registry, false);
+    const scope = new RowScope([]);
+    const out: Buffer[] = [];
+    for (const row of rows) {
+      try {
+        const values = row.map((e, i) => this.literalValue(e, source.schema.key[i]!.type, source.schema.key[i]!.name, scope));
+        out.push(serde.serialize(source.topic, values)!);
+      } catch {
+        // a value of another type matches no key
+      }
+    }
+    return out;
   }
 
   // ---- INSERT INTO … VALUES --------------------------------------------------------------------
@@ -478,6 +527,29 @@ export class SqlEngine {
       if (column.namespace === 'HEADER') throw new SqlStatementError('SQL_INVALID_QUERY', `Cannot insert into HEADER columns: ${name}`);
       values.set(name, this.literalValue(s.values[i]!, column.type, name, scope));
     });
+    await this.produceRow(target, values);
+    return { kind: 'Message', message: `Inserted a row into ${target.name}.` };
+  }
+
+  /**
+   * Inserts one row given as a parsed JSON object (the REST API's /inserts-stream): values are
+   * read as the JSON format reads them, field names case-insensitively; ROWTIME sets the timestamp.
+   */
+  async insertJsonRow(targetName: string, row: Readonly<Record<string, unknown>>): Promise<void> {
+    const target = this.metaStore.requireSource(targetName);
+    if (target.isSource) throw new SqlStatementError('SQL_INVALID_QUERY', `Cannot insert values into read-only ${target.sourceType.toLowerCase()}: ${targetName}`);
+    const byName = new Map(Object.entries(row).map(([k, v]) => [k.toUpperCase(), v]));
+    const values = new Map<string, unknown>();
+    for (const c of [...target.schema.key, ...target.schema.valueColumns, { name: ROWTIME, type: Types.BIGINT }]) {
+      const v = byName.get(c.name);
+      if (v !== undefined) values.set(c.name, jsonToSql(v, c.type, c.name));
+      byName.delete(c.name);
+    }
+    if (byName.size > 0) throw new SqlStatementError('SQL_UNKNOWN_COLUMN', `Unknown column(s) for ${target.name}: ${[...byName.keys()].join(', ')}`);
+    await this.produceRow(target, values);
+  }
+
+  private async produceRow(target: DataSource, values: ReadonlyMap<string, unknown>): Promise<void> {
     const key = target.schema.key.map((c) => values.get(c.name) ?? null);
     const value = target.schema.valueColumns.map((c) => values.get(c.name) ?? null);
     const ts = values.get(ROWTIME);
@@ -487,7 +559,6 @@ export class SqlEngine {
     const valueSerde = await formatSerde(target.valueFormat, target.schema.valueColumns, false, target.topic, registry);
     const headers: RecordHeader[] = [];
     await this.options.topics.produce(target.topic, { key: target.schema.key.length === 0 ? null : keySerde.serialize(target.topic, key), value: valueSerde.serialize(target.topic, value), timestamp, headers });
-    return { kind: 'Message', message: `Inserted a row into ${target.name}.` };
   }
 
   private literalValue(e: Expression, type: SqlType, name: string, scope: RowScope): unknown {

@@ -59,6 +59,12 @@ export interface SerdeOptions {
    * a serde for reading only never needs it.
    */
   readonly autoRegister?: boolean;
+  /**
+   * Rows read are this many slots wide: the columns, then nulls. A query's source widens each
+   * row with more columns (sql/planner/source-rows.ts); reading it that wide saves a copy per
+   * record. A format may ignore this and read rows as wide as the columns.
+   */
+  readonly rowWidth?: number;
 }
 
 /** What each format module defines; `defineFormat` adds the shared serde factory around it. */

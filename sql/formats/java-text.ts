@@ -10,6 +10,12 @@ export function javaDoubleToString(d: number): string {
   if (d === Infinity) return 'Infinity';
   if (d === -Infinity) return '-Infinity';
   if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(d);
+  if (abs >= 1e-3 && abs < 1e7) {
+    // Both print plain here, with the same digits: JavaScript needs only the '.0' of integers.
+    const s = String(d);
+    return s.includes('.') ? s : `${s}.0`;
+  }
   // JavaScript's shortest round-trip digits are the digits Java (JDK 19+) prints.
   return javaLayout(d, d.toExponential());
 }

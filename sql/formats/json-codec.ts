@@ -1,7 +1,9 @@
 /**
  * JSON text <-> SQL values, shared by JSON and JSON_SR (which is the same text after a registry
- * prefix). Numbers are kept as their text (lossless-json) so BIGINT and DECIMAL round trip
- * exactly. Writing follows Kafka Connect's JsonConverter as ksqlDB configures it:
+ * prefix). Numbers are kept exact: json-parse.ts hands over plain JS numbers only where they
+ * are exactly the text's integers, and lossless-json's numbers (their text) elsewhere, so BIGINT
+ * and DECIMAL round trip exactly. Writing follows Kafka Connect's JsonConverter as ksqlDB
+ * configures it:
  *
  *   BOOLEAN true/false        INTEGER, BIGINT   integer literals
  *   DOUBLE  Java's Double.toString (1.0, 1.0E10; NaN and infinities as strings)
@@ -16,10 +18,14 @@
  * only from true/false). Object fields match a declared name exactly, else by the name the JSON
  * key upper-cases to, so unquoted (upper-case) names match any case while quoted names must
  * match exactly.
+ *
+ * Readers and writers are compiled once per type (closures with every type decision taken), as
+ * they run per record. A reader's errors carry the path below the value it was given; each
+ * container prefixes its part (`.F`, `[0]`) on the way out, so no path is built unless needed.
  */
 import { isLosslessNumber, parse, type LosslessNumber } from 'lossless-json';
 import { Decimal } from 'decimal.js';
-import { formatSqlType, type SqlType } from '../types/sql-type.js';
+import { formatSqlType, type SqlType, type StructField } from '../types/sql-type.js';
 import { asDecimal, decimalText, fitDecimal, parseDecimalText } from './decimal-codec.js';
 import { CoercionError } from './errors.js';
 import { decodeBase64, javaDoubleToString, parseJavaDouble, parseJavaInt, parseJavaLong } from './java-text.js';
@@ -31,79 +37,214 @@ export function parseJson(text: string): unknown {
   return parse(text, null, { onDuplicateKey: ({ newValue }) => newValue });
 }
 
+/** A parsed JSON value (lossless-json's, or JSON.parse's where json-parse.ts found that exact) to a run-time value. */
+export type JsonReader = (node: unknown) => unknown;
+
+/** A run-time value (null allowed) to JSON text. */
+export type JsonWriter = (value: unknown) => string;
+
+/** A row (wrapped: an object of the columns) from a parsed document; null for a JSON null. */
+export type JsonRowReader = (node: unknown) => unknown[] | null;
+
 /** Converts a parsed JSON value to a run-time value of `type`; `path` names it in errors (`$.A`). */
 export function jsonToSql(node: unknown, type: SqlType, path: string): unknown {
-  if (node === null || node === undefined) return null;
+  try {
+    return jsonReader(type)(node);
+  } catch (err) {
+    throw rebase(err, path);
+  }
+}
+
+/** JSON text for a run-time value of `type` (null for NULL). */
+export function sqlToJson(value: unknown, type: SqlType): string {
+  return jsonWriter(type)(value);
+}
+
+const readers = new WeakMap<SqlType, JsonReader>();
+const writers = new WeakMap<SqlType, JsonWriter>();
+
+/** The reader of values of `type` (compiled once per type object). */
+export function jsonReader(type: SqlType): JsonReader {
+  let reader = readers.get(type);
+  if (reader === undefined) readers.set(type, (reader = compileReader(type)));
+  return reader;
+}
+
+/** The writer of values of `type` (compiled once per type object). */
+export function jsonWriter(type: SqlType): JsonWriter {
+  let writer = writers.get(type);
+  if (writer === undefined) writers.set(type, (writer = compileWriter(type)));
+  return writer;
+}
+
+/** The error with `prefix` put before its path; other errors as they are. */
+export function rebase(err: unknown, prefix: string): unknown {
+  return err instanceof CoercionError ? new CoercionError(err.reason, prefix + err.path) : err;
+}
+
+/** A plain JS number from json-parse.ts: an integer, exactly the text's, below 2^53. */
+const isExactInteger = (node: unknown): node is number => typeof node === 'number' && Number.isSafeInteger(node);
+
+function compileReader(type: SqlType): JsonReader {
   switch (type.kind) {
     case 'BOOLEAN':
-      if (typeof node === 'boolean') return node;
-      throw mismatch(node, type, path);
+      return (node) => {
+        if (node === null || node === undefined) return null;
+        if (typeof node === 'boolean') return node;
+        throw mismatch(node, type);
+      };
     case 'INTEGER':
-      if (isLosslessNumber(node)) return Number(BigInt.asIntN(32, truncate(node)));
-      if (typeof node === 'string') return coerceString(node, type, path, parseJavaInt);
-      throw mismatch(node, type, path);
+      return (node) => {
+        if (node === null || node === undefined) return null;
+        // ToInt32 wraps as BigInt.asIntN(32, …) does.
+        if (isExactInteger(node)) return node | 0;
+        if (isNumberNode(node)) return Number(BigInt.asIntN(32, truncate(numberText(node))));
+        if (typeof node === 'string') return coerceString(node, type, parseJavaInt);
+        throw mismatch(node, type);
+      };
     case 'BIGINT':
-      if (isLosslessNumber(node)) return BigInt.asIntN(64, truncate(node));
-      if (typeof node === 'string') return coerceString(node, type, path, parseJavaLong);
-      throw mismatch(node, type, path);
+      return (node) => {
+        if (node === null || node === undefined) return null;
+        if (isExactInteger(node)) return BigInt(node);
+        if (isNumberNode(node)) return BigInt.asIntN(64, truncate(numberText(node)));
+        if (typeof node === 'string') return coerceString(node, type, parseJavaLong);
+        throw mismatch(node, type);
+      };
     case 'DOUBLE':
-      if (isLosslessNumber(node)) return Number(node.value);
-      if (typeof node === 'string') return coerceString(node, type, path, parseJavaDouble);
-      throw mismatch(node, type, path);
+      return (node) => {
+        if (node === null || node === undefined) return null;
+        if (typeof node === 'number') return node;
+        if (isLosslessNumber(node)) return Number(node.value);
+        if (typeof node === 'string') return coerceString(node, type, parseJavaDouble);
+        throw mismatch(node, type);
+      };
     case 'DECIMAL': {
-      if (!isLosslessNumber(node) && typeof node !== 'string') throw mismatch(node, type, path);
-      try {
-        return fitDecimal(parseDecimalText(isLosslessNumber(node) ? node.value : node), type.precision, type.scale);
-      } catch (err) {
-        throw new CoercionError((err as Error).message, path);
-      }
+      const { precision, scale } = type;
+      return (node) => {
+        if (node === null || node === undefined) return null;
+        if (!isNumberNode(node) && typeof node !== 'string') throw mismatch(node, type);
+        try {
+          return fitDecimal(parseDecimalText(typeof node === 'string' ? node : numberText(node)), precision, scale);
+        } catch (err) {
+          throw new CoercionError((err as Error).message, '');
+        }
+      };
     }
     case 'STRING':
-      return jsonToText(node, path);
+      return (node) => (node === null || node === undefined ? null : typeof node === 'string' ? node : jsonToText(node));
     case 'BYTES':
-      if (typeof node !== 'string') throw mismatch(node, type, path);
-      try {
-        return decodeBase64(node);
-      } catch (err) {
-        throw new CoercionError((err as Error).message, path);
-      }
+      return (node) => {
+        if (node === null || node === undefined) return null;
+        if (typeof node !== 'string') throw mismatch(node, type);
+        try {
+          return decodeBase64(node);
+        } catch (err) {
+          throw new CoercionError((err as Error).message, '');
+        }
+      };
     case 'DATE':
-      return Number(temporal(node, type, path));
-    case 'TIME': {
-      const ms = Number(temporal(node, type, path));
-      if (ms < 0 || ms > MS_PER_DAY) {
-        throw new CoercionError(`Time values must use number of milliseconds greater than 0 and less than ${MS_PER_DAY}.`, path);
-      }
-      return ms;
-    }
     case 'TIMESTAMP':
-      return Number(temporal(node, type, path));
-    case 'ARRAY':
-      if (!Array.isArray(node)) throw mismatch(node, type, path);
-      return node.map((item, i) => jsonToSql(item, type.element, `${path}[${i}]`));
+      return (node) => (node === null || node === undefined ? null : temporal(node, type));
+    case 'TIME':
+      return (node) => {
+        if (node === null || node === undefined) return null;
+        const ms = temporal(node, type);
+        if (ms < 0 || ms > MS_PER_DAY) {
+          throw new CoercionError(`Time values must use number of milliseconds greater than 0 and less than ${MS_PER_DAY}.`, '');
+        }
+        return ms;
+      };
+    case 'ARRAY': {
+      const element = jsonReader(type.element);
+      return (node) => {
+        if (node === null || node === undefined) return null;
+        if (!Array.isArray(node)) throw mismatch(node, type);
+        const out = new Array<unknown>(node.length);
+        let i = 0;
+        try {
+          for (; i < node.length; i++) out[i] = element(node[i]);
+        } catch (err) {
+          throw rebase(err, `[${i}]`);
+        }
+        return out;
+      };
+    }
     case 'MAP': {
-      if (!isObject(node)) throw mismatch(node, type, path);
-      const map = new Map<unknown, unknown>();
-      for (const [k, v] of Object.entries(node)) map.set(k, jsonToSql(v, type.value, `${path}.${k}.value`));
-      return map;
+      const value = jsonReader(type.value);
+      return (node) => {
+        if (node === null || node === undefined) return null;
+        if (!isObject(node)) throw mismatch(node, type);
+        const map = new Map<unknown, unknown>();
+        for (const k of Object.keys(node)) {
+          try {
+            map.set(k, value(node[k]));
+          } catch (err) {
+            throw rebase(err, `.${k}.value`);
+          }
+        }
+        return map;
+      };
     }
     case 'STRUCT': {
-      if (!isObject(node)) throw mismatch(node, type, path);
-      const struct: Record<string, unknown> = {};
-      let upper: Map<string, unknown> | undefined;
-      for (const field of type.fields) {
-        let v: unknown = Object.hasOwn(node, field.name) ? node[field.name] : undefined;
-        if (v === undefined) {
-          upper ??= upperCasedKeys(node);
-          v = upper.get(field.name);
-        }
-        struct[field.name] = jsonToSql(v, field.type, `${path}.${field.name}`);
-      }
-      return struct;
+      const read = fieldsReader(type.fields);
+      return (node) => {
+        if (node === null || node === undefined) return null;
+        if (!isObject(node)) throw mismatch(node, type);
+        const values = read(node);
+        const struct: Record<string, unknown> = {};
+        for (let i = 0; i < values.length; i++) struct[type.fields[i]!.name] = values[i];
+        return struct;
+      };
     }
     default:
-      throw new CoercionError(`Type is not supported: ${type.kind}`, path);
+      return (node) => {
+        if (node === null || node === undefined) return null;
+        throw new CoercionError(`Type is not supported: ${type.kind}`, '');
+      };
   }
+}
+
+/** A row reads exactly as a STRUCT of its columns, into an array in column order. */
+export function jsonRowReader(fields: readonly StructField[]): JsonRowReader {
+  const read = fieldsReader(fields);
+  let rowType: SqlType | undefined;
+  return (node) => {
+    if (node === null || node === undefined) return null;
+    if (!isObject(node)) throw rebase(mismatch(node, (rowType ??= { kind: 'STRUCT', fields })), '$');
+    try {
+      return read(node);
+    } catch (err) {
+      throw rebase(err, '$');
+    }
+  };
+}
+
+/** Reads the fields of an object into an array in field order (missing fields are null). */
+function fieldsReader(fields: readonly StructField[]): (node: Record<string, unknown>) => unknown[] {
+  const n = fields.length;
+  const names = fields.map((f) => f.name);
+  const read = fields.map((f) => jsonReader(f.type));
+  // A name an object inherits ('constructor', '__proto__') must be an own property to count.
+  const inherited = names.map((name) => name in Object.prototype);
+  return (node) => {
+    const out = new Array<unknown>(n);
+    let upper: Map<string, unknown> | undefined;
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const name = names[i]!;
+        let v = inherited[i] && !Object.hasOwn(node, name) ? undefined : node[name];
+        if (v === undefined) {
+          upper ??= upperCasedKeys(node);
+          v = upper.get(name);
+        }
+        out[i] = read[i]!(v);
+      }
+    } catch (err) {
+      throw rebase(err, `.${names[i]!}`);
+    }
+    return out;
+  };
 }
 
 /** JSON keys upper-cased, for columns that match any case (ksqlDB's "case-insensitive" lookup). */
@@ -114,12 +255,12 @@ function upperCasedKeys(node: Record<string, unknown>): Map<string, unknown> {
 }
 
 /** Jackson's asText and ksqlDB's STRING coercion: scalars as text, objects as JSON, arrays as [a, b]. */
-function jsonToText(node: unknown, path: string): string {
+function jsonToText(node: unknown): string {
   if (typeof node === 'string') return node;
   if (typeof node === 'boolean') return String(node);
-  if (isLosslessNumber(node)) return node.value;
+  if (isNumberNode(node)) return numberText(node);
   if (Array.isArray(node)) {
-    return `[${node.map((item, i) => (item === null ? 'null' : jsonToText(item, `${path}[${i}]`))).join(', ')}]`;
+    return `[${node.map((item) => (item === null ? 'null' : jsonToText(item))).join(', ')}]`;
   }
   return writeParsedJson(node);
 }
@@ -127,34 +268,46 @@ function jsonToText(node: unknown, path: string): string {
 /** Re-serialises a parsed JSON value compactly, numbers as written. */
 export function writeParsedJson(node: unknown): string {
   if (node === null || node === undefined) return 'null';
-  if (isLosslessNumber(node)) return node.value;
+  if (isNumberNode(node)) return numberText(node);
   if (typeof node === 'string' || typeof node === 'boolean') return JSON.stringify(node);
   if (Array.isArray(node)) return `[${node.map(writeParsedJson).join(',')}]`;
   return `{${Object.entries(node as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}:${writeParsedJson(v)}`).join(',')}}`;
 }
 
-function temporal(node: unknown, type: SqlType, path: string): bigint {
-  if (isLosslessNumber(node)) return BigInt.asIntN(64, truncate(node));
-  if (typeof node === 'string') return coerceString(node, type, path, parseJavaLong);
-  throw mismatch(node, type, path);
+function temporal(node: unknown, type: SqlType): number {
+  if (isExactInteger(node)) return node;
+  if (isNumberNode(node)) return Number(BigInt.asIntN(64, truncate(numberText(node))));
+  if (typeof node === 'string') return Number(coerceString(node, type, parseJavaLong));
+  throw mismatch(node, type);
 }
+
+function isNumberNode(node: unknown): node is number | LosslessNumber {
+  return typeof node === 'number' || isLosslessNumber(node);
+}
+
+/** A number's text as written (a plain number is one json-parse.ts found to print as its text). */
+function numberText(node: number | LosslessNumber): string {
+  return typeof node === 'number' ? String(node) : node.value;
+}
+
+const INTEGER_TEXT = /^-?\d+$/;
 
 /** The integer part of a JSON number, as Jackson's intValue/longValue take it. */
-function truncate(n: LosslessNumber): bigint {
-  if (/^-?\d+$/.test(n.value)) return BigInt(n.value);
-  return BigInt(new Decimal(n.value).truncated().toFixed(0));
+function truncate(text: string): bigint {
+  if (INTEGER_TEXT.test(text)) return BigInt(text);
+  return BigInt(new Decimal(text).truncated().toFixed(0));
 }
 
-function coerceString<T>(text: string, type: SqlType, path: string, parseText: (s: string) => T): T {
+function coerceString<T>(text: string, type: SqlType, parseText: (s: string) => T): T {
   try {
     return parseText(text);
   } catch {
-    throw new CoercionError(`Can't coerce string to type. targetType: ${type.kind}`, path);
+    throw new CoercionError(`Can't coerce string to type. targetType: ${type.kind}`, '');
   }
 }
 
-function mismatch(node: unknown, type: SqlType, path: string): CoercionError {
-  return new CoercionError(`Can't convert type. sourceType: ${nodeKind(node)}, requiredType: ${formatSqlType(type)}`, path);
+function mismatch(node: unknown, type: SqlType): CoercionError {
+  return new CoercionError(`Can't convert type. sourceType: ${nodeKind(node)}, requiredType: ${formatSqlType(type)}`, '');
 }
 
 /** Jackson's node class names, which ksqlDB's messages show. */
@@ -162,9 +315,10 @@ function nodeKind(node: unknown): string {
   if (typeof node === 'boolean') return 'BooleanNode';
   if (typeof node === 'string') return 'TextNode';
   if (Array.isArray(node)) return 'ArrayNode';
-  if (isLosslessNumber(node)) {
-    if (!/^-?\d+$/.test(node.value)) return 'DecimalNode';
-    const n = BigInt(node.value);
+  if (isNumberNode(node)) {
+    const text = numberText(node);
+    if (!INTEGER_TEXT.test(text)) return 'DecimalNode';
+    const n = BigInt(text);
     if (n === BigInt.asIntN(32, n)) return 'IntNode';
     return n === BigInt.asIntN(64, n) ? 'LongNode' : 'BigIntegerNode';
   }
@@ -175,43 +329,81 @@ function isObject(node: unknown): node is Record<string, unknown> {
   return typeof node === 'object' && node !== null && !Array.isArray(node) && !isLosslessNumber(node);
 }
 
-/** JSON text for a run-time value of `type` (null for NULL). */
-export function sqlToJson(value: unknown, type: SqlType): string {
-  if (value === null || value === undefined) return 'null';
+function compileWriter(type: SqlType): JsonWriter {
   switch (type.kind) {
     case 'BOOLEAN':
-      return value ? 'true' : 'false';
+      return (value) => (value === null || value === undefined ? 'null' : value ? 'true' : 'false');
     case 'INTEGER':
+    case 'BIGINT':
     case 'DATE':
     case 'TIME':
     case 'TIMESTAMP':
-      return integerText(value);
-    case 'BIGINT':
-      return integerText(value);
-    case 'DOUBLE': {
-      const d = value as number;
-      return Number.isFinite(d) ? javaDoubleToString(d) : JSON.stringify(javaDoubleToString(d));
+      return (value) => (value === null || value === undefined ? 'null' : integerText(value));
+    case 'DOUBLE':
+      return (value) => {
+        if (value === null || value === undefined) return 'null';
+        const d = value as number;
+        return Number.isFinite(d) ? javaDoubleToString(d) : JSON.stringify(javaDoubleToString(d));
+      };
+    case 'DECIMAL': {
+      const scale = type.scale;
+      return (value) => (value === null || value === undefined ? 'null' : decimalText(asDecimal(value), scale));
     }
-    case 'DECIMAL':
-      return decimalText(asDecimal(value), type.scale);
     case 'STRING':
-      return JSON.stringify(String(value));
+      return (value) => (value === null || value === undefined ? 'null' : JSON.stringify(typeof value === 'string' ? value : String(value)));
     case 'BYTES':
-      return JSON.stringify(bytesOf(value).toString('base64'));
-    case 'ARRAY':
-      return `[${(value as unknown[]).map((e) => sqlToJson(e, type.element)).join(',')}]`;
+      return (value) => (value === null || value === undefined ? 'null' : JSON.stringify(bytesOf(value).toString('base64')));
+    case 'ARRAY': {
+      const element = jsonWriter(type.element);
+      return (value) => {
+        if (value === null || value === undefined) return 'null';
+        const items = value as unknown[];
+        let s = '[';
+        for (let i = 0; i < items.length; i++) s += (i === 0 ? '' : ',') + element(items[i]);
+        return s + ']';
+      };
+    }
     case 'MAP': {
-      const parts: string[] = [];
-      for (const [k, v] of mapEntries(value)) parts.push(`${JSON.stringify(String(k))}:${sqlToJson(v, type.value)}`);
-      return `{${parts.join(',')}}`;
+      const entry = jsonWriter(type.value);
+      return (value) => {
+        if (value === null || value === undefined) return 'null';
+        let s = '{';
+        let first = true;
+        for (const [k, v] of mapEntries(value)) {
+          s += (first ? '' : ',') + JSON.stringify(String(k)) + ':' + entry(v);
+          first = false;
+        }
+        return s + '}';
+      };
     }
     case 'STRUCT': {
-      const struct = value as Record<string, unknown>;
-      return `{${type.fields.map((f) => `${JSON.stringify(f.name)}:${sqlToJson(struct[f.name], f.type)}`).join(',')}}`;
+      const names = type.fields.map((f) => f.name);
+      const write = jsonFieldsWriter(type.fields);
+      return (value) => {
+        if (value === null || value === undefined) return 'null';
+        const struct = value as Record<string, unknown>;
+        return write(names.map((n) => struct[n]));
+      };
     }
     default:
-      throw new Error(`Cannot write a value of type ${type.kind} as JSON.`);
+      return (value) => {
+        if (value === null || value === undefined) return 'null';
+        throw new Error(`Cannot write a value of type ${type.kind} as JSON.`);
+      };
   }
+}
+
+/** An object of the fields from their values in field order (a row, or a struct's values). */
+export function jsonFieldsWriter(fields: readonly StructField[]): (values: readonly unknown[]) => string {
+  if (fields.length === 0) return () => '{}';
+  const prefixes = fields.map((f, i) => `${i === 0 ? '{' : ','}${JSON.stringify(f.name)}:`);
+  const write = fields.map((f) => jsonWriter(f.type));
+  const n = fields.length;
+  return (values) => {
+    let s = '';
+    for (let i = 0; i < n; i++) s += prefixes[i]! + write[i]!(values[i]);
+    return s + '}';
+  };
 }
 
 function integerText(value: unknown): string {

@@ -8,9 +8,10 @@
  * Values are converted as json-codec.ts describes. MAP keys must be STRING, since JSON object
  * keys are strings.
  */
-import { Types, type SqlType } from '../types/sql-type.js';
 import { defineFormat, findType, type Column, type Format, type Row } from './format.js';
-import { jsonToSql, parseJson, sqlToJson } from './json-codec.js';
+import { jsonFieldsWriter, jsonReader, jsonRowReader, jsonWriter, rebase } from './json-codec.js';
+import { parseJsonText } from './json-parse.js';
+import { jsonRowParser } from './json-row-parser.js';
 import { rowSerde, expectColumnCount } from './row-serde.js';
 
 export const jsonFormat: Format = defineFormat({
@@ -26,7 +27,7 @@ export const jsonFormat: Format = defineFormat({
   },
 
   async createSerde(columns, options) {
-    const codec = jsonRowCodec(columns, options.wrapped);
+    const codec = jsonRowCodec(columns, options.wrapped, options.rowWidth);
     return rowSerde(options.target, {
       serialize(row, topic) {
         expectColumnCount(row, columns.length, topic);
@@ -34,7 +35,7 @@ export const jsonFormat: Format = defineFormat({
         return text === null ? null : Buffer.from(text, 'utf8');
       },
       deserialize(bytes) {
-        return codec.read(parseJson(bytes.toString('utf8')));
+        return codec.readBytes(bytes, 0);
       },
     });
   },
@@ -51,29 +52,42 @@ export function jsonUnsupported(columns: readonly Column[]): string | null {
 export interface JsonRowCodec {
   /** JSON text of a row, or null when the row is written as a null record. */
   write(row: Row): string | null;
-  /** The row of a parsed document, or null for a JSON null. */
+  /** The row of a document parsed by parseJsonText (json-parse.ts), or null for a JSON null. */
   read(node: unknown): Row | null;
+  /** The row of the UTF-8 JSON text from `start` on, or null for a JSON null. */
+  readBytes(bytes: Buffer, start: number): Row | null;
 }
 
-export function jsonRowCodec(columns: readonly Column[], wrapped: boolean): JsonRowCodec {
+/** `rowWidth`: rows the one-pass parser reads are that wide (see SerdeOptions.rowWidth). */
+export function jsonRowCodec(columns: readonly Column[], wrapped: boolean, rowWidth?: number): JsonRowCodec {
   if (!wrapped) {
-    const column = columns[0]!;
+    const write = jsonWriter(columns[0]!.type);
+    const read = jsonReader(columns[0]!.type);
+    const readNode = (node: unknown): Row | null => {
+      let value: unknown;
+      try {
+        value = read(node);
+      } catch (err) {
+        throw rebase(err, '$');
+      }
+      return value === null ? null : [value];
+    };
     return {
-      write: (row) => (row[0] === null || row[0] === undefined ? null : sqlToJson(row[0], column.type)),
-      read: (node) => {
-        const value = jsonToSql(node, column.type, '$');
-        return value === null ? null : [value];
-      },
+      write: (row) => (row[0] === null || row[0] === undefined ? null : write(row[0])),
+      read: readNode,
+      readBytes: (bytes, start) => readNode(parseJsonText(bytes.toString('utf8', start))),
     };
   }
-  // A wrapped row reads and writes exactly as a STRUCT of its columns.
-  const rowType: SqlType = Types.struct(columns.map((c) => ({ name: c.name, type: c.type })));
-  const names = columns.map((c) => JSON.stringify(c.name));
+  // A wrapped row reads and writes exactly as a STRUCT of its columns; most documents take the one-pass parser.
+  const fields = columns.map((c) => ({ name: c.name, type: c.type }));
+  const read = jsonRowReader(fields);
+  const parser = jsonRowParser(fields, rowWidth);
   return {
-    write: (row) => `{${columns.map((c, i) => `${names[i]}:${sqlToJson(row[i], c.type)}`).join(',')}}`,
-    read: (node) => {
-      const struct = jsonToSql(node, rowType, '$') as Record<string, unknown> | null;
-      return struct === null ? null : columns.map((c) => struct[c.name]);
+    write: jsonFieldsWriter(fields),
+    read,
+    readBytes: (bytes, start) => {
+      const row = parser?.(bytes, start);
+      return row !== undefined ? row : read(parseJsonText(bytes.toString('utf8', start)));
     },
   };
 }

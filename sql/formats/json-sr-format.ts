@@ -18,7 +18,7 @@ import type { SerializationError } from './errors.js';
 import { FormatError } from './errors.js';
 import { defineFormat, type Column, type Format, type Row } from './format.js';
 import { jsonRowCodec, jsonUnsupported } from './json-format.js';
-import { parseJson, sqlToJson } from './json-codec.js';
+import { sqlToJson } from './json-codec.js';
 import { jsonSchemaForColumns, objectProperties } from './json-sr-schema.js';
 import { fetchSchemaById, requireRegistry, writerIdFor } from './registry-serde.js';
 import { expectColumnCount, rowSerde } from './row-serde.js';
@@ -37,7 +37,7 @@ export const jsonSrFormat: Format = defineFormat({
 
   async createSerde(columns, options) {
     const registry = requireRegistry('JSON_SR', options);
-    const codec = jsonRowCodec(columns, options.wrapped);
+    const codec = jsonRowCodec(columns, options.wrapped, options.rowWidth);
     let writeRow: (row: Row) => string | null = codec.write;
     let id: number | SerializationError;
     if (options.schemaId !== undefined) {
@@ -61,7 +61,7 @@ export const jsonSrFormat: Format = defineFormat({
       },
       deserialize(bytes) {
         const { offset } = readPrefix(bytes, false);
-        return codec.read(parseJson(bytes.subarray(offset).toString('utf8')));
+        return codec.readBytes(bytes, offset);
       },
     });
   },

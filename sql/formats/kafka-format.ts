@@ -13,6 +13,7 @@
  */
 import type { SqlType } from '../types/sql-type.js';
 import { SerializationError } from './errors.js';
+import { readBigInt64, writeBigInt64 } from './int64.js';
 import { defineFormat, formatColumns, type Column, type Format, type ResolvedSerdeOptions, type Row, type RowSerde } from './format.js';
 import { voidRowSerde, rowSerde, expectColumnCount } from './row-serde.js';
 
@@ -80,12 +81,12 @@ export function primitiveCodec(type: SqlType): PrimitiveCodec {
       return {
         write(value) {
           const b = Buffer.allocUnsafe(8);
-          b.writeBigInt64BE(toBigInt(value), 0);
+          writeBigInt64(b, 0, toBigInt(value));
           return b;
         },
         read(bytes) {
           expectSize(bytes, 8, 'LongDeserializer');
-          return bytes.readBigInt64BE(0);
+          return readBigInt64(bytes, 0);
         },
       };
     case 'DOUBLE':

@@ -10,6 +10,8 @@ export interface PlannerContext {
   readonly metaStore: MetaStore;
   readonly compile: CompileOptions;
   readonly config: SqlConfig;
+  /** Planning a push or pull query: `*` of a windowed source lists WINDOWSTART and WINDOWEND after the key, as ksqlDB. */
+  readonly transient?: boolean;
   /** The partition count of an existing topic (undefined when it does not exist). */
   partitionsOf(topic: string): number | undefined;
 }

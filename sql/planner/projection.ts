@@ -12,7 +12,7 @@ import type { Expression } from '../ast/expressions.js';
 import type { SelectItem } from '../ast/statements.js';
 import { formatExpressionForMessage } from '../ast/format-expression.js';
 import { SqlStatementError } from '../catalog/errors.js';
-import { isReservedColumnName } from '../catalog/logical-schema.js';
+import { isReservedColumnName, WINDOWEND, WINDOWSTART } from '../catalog/logical-schema.js';
 import { compileExpression } from '../codegen/compile-expression.js';
 import { formatSqlType, type SqlType } from '../types/sql-type.js';
 import type { PlannerContext } from './plan-context.js';
@@ -29,7 +29,7 @@ export interface SelectColumn {
 }
 
 /** Expands `*`s and names every column. */
-export function expandSelect(items: readonly SelectItem[], scope: RowScope, ctx: PlannerContext): SelectColumn[] {
+export function expandSelect(items: readonly SelectItem[], scope: RowScope, ctx: PlannerContext, options: { windowBounds?: boolean } = {}): SelectColumn[] {
   const pending: { expression: Expression; name?: string; aliased: boolean }[] = [];
   for (const item of items) {
     switch (item.kind) {
@@ -63,6 +63,9 @@ export function expandSelect(items: readonly SelectItem[], scope: RowScope, ctx:
             throw new SqlStatementError('SQL_INVALID_QUERY', `\`${item.alias}\` is a reserved column name. You cannot use it as an alias for a column.`);
           }
           pending.push({ expression: e, name: item.alias, aliased: true });
+        } else if (e.kind === 'ColumnRef' && options.windowBounds && e.source === undefined && (e.name === WINDOWSTART || e.name === WINDOWEND)) {
+          // A windowed aggregation's bounds, which its result has (not the source).
+          pending.push({ expression: e, name: e.name, aliased: false });
         } else if (e.kind === 'ColumnRef') {
           const entry = scope.withClause('SELECT').entry(e);
           // After a join a column keeps its own name unless another source has one of that name.

@@ -76,7 +76,7 @@ export function planQuery(query: Query, ctx: PlannerContext, options: QueryPlanO
     scope = planned.scope;
   }
 
-  const columns = expandSelect(query.select, scope, ctx);
+  const columns = expandSelect(query.select, scope, ctx, { windowBounds: query.window !== undefined && query.groupBy !== undefined });
 
   // Table functions: each call becomes a column the flat map appends to the row.
   const tableCalls = new Map<string, { name: string; call: FunctionCall; type: SqlType }>();
@@ -116,7 +116,9 @@ export function planQuery(query: Query, ctx: PlannerContext, options: QueryPlanO
 
   const aggregating = query.groupBy !== undefined || columns.some((c) => containsAggregate(c.expression, ctx)) || (query.having !== undefined && containsAggregate(query.having, ctx));
   if (aggregating) {
-    if (!query.groupBy) {
+    // A push query may aggregate without GROUP BY: every row is in one group (of a constant key).
+    const groupBy = query.groupBy ?? (options.persistent ? undefined : [{ kind: 'IntegerLiteral' as const, value: 1, loc: query.loc }]);
+    if (!groupBy) {
       const call = columns.flatMap((c) => nodesOf(c.expression)).find((x) => x.kind === 'FunctionCall' && functions.isAggregate(x.name));
       throw new SqlStatementError(
         'SQL_INVALID_AGGREGATION',
@@ -128,7 +130,7 @@ export function planQuery(query: Query, ctx: PlannerContext, options: QueryPlanO
         relation,
         step,
         scope,
-        groupBy: query.groupBy,
+        groupBy,
         ...(query.window ? { window: query.window } : {}),
         selects: columns.map((c) => c.expression),
         ...(query.having ? { having: query.having } : {}),
@@ -180,7 +182,8 @@ export function planQuery(query: Query, ctx: PlannerContext, options: QueryPlanO
   }
   const valueColumns = valueIndexes.map((i) => ({ name: columns[i]!.name, type: types[i]! }));
   if (valueColumns.length === 0) throw new SqlStatementError('SQL_INVALID_QUERY', 'The projection contains no value columns.');
-  checkDuplicates(keyColumns, valueColumns);
+  // A transient result is its projection: the upstream key columns are not part of it.
+  checkDuplicates(options.persistent ? keyColumns : [], valueColumns);
   const select: SelectStep = {
     kind: isTable ? 'TableSelect' : 'StreamSelect',
     id: 'Project',

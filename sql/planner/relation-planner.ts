@@ -77,7 +77,7 @@ export class RelationPlanner {
       ...(source.timestamp ? { timestamp: source.timestamp } : {}),
       ...(source.window ? { window: source.window } : {}),
     };
-    const scope = new RowScope(sourceScopeEntries(source, alias));
+    const scope = new RowScope(sourceScopeEntries(source, alias, { windowBoundsInStar: this.ctx.transient === true }));
     const keys: KeyColumnInfo[] = source.schema.key.map((c) => ({
       equivalents: [columnText(c.name)],
       names: [c.name],
@@ -238,6 +238,7 @@ export class RelationPlanner {
     if (joinType !== 'INNER' && joinType !== 'LEFT') {
       throw new SqlStatementError('SQL_INVALID_JOIN', `Invalid join type: ${ast.joinType} join not supported for foreign-key table-table join. Got ${describeSide(left)} ${ast.joinType} JOIN ${describeSide(right)}.`);
     }
+    if (left.window || right.window) throw new SqlStatementError('SQL_INVALID_JOIN', 'Foreign-key table-table joins are not supported on windowed tables.');
     const lEntries = prefixed(left);
     const rEntries = prefixed(right).map((e) => ({ ...e, index: e.index + lEntries.length }));
     const scope = new RowScope([...lEntries, ...rEntries]);

@@ -55,13 +55,13 @@ export function sourceStepSchema(source: DataSource): StepSchema {
  * Scope entries for a source read under `alias`. `*` lists the key columns, then the value and
  * header columns; the pseudo columns (window bounds too) are readable but hidden.
  */
-export function sourceScopeEntries(source: DataSource, alias: string): ScopeEntry[] {
+export function sourceScopeEntries(source: DataSource, alias: string, options: { windowBoundsInStar?: boolean } = {}): ScopeEntry[] {
   const layout = sourceLayout(source);
   const windowed = source.window !== undefined;
   const columns = sourceRowColumns(layout, windowed);
   const entries = columns.map((c, index): ScopeEntry => {
     // Pseudo columns, window bounds included (a windowed result carries them in its key), are not part of `*`.
-    const pseudo = index >= layout.valueColumns.length + layout.headerColumns.length && index < columns.length - layout.keyColumns.length;
+    const pseudo = index >= layout.valueColumns.length + layout.headerColumns.length && index < columns.length - layout.keyColumns.length && !(options.windowBoundsInStar && (c.name === WINDOWSTART || c.name === WINDOWEND));
     return { qualifier: alias, name: c.name, rowName: c.name, index, type: c.type, ...(pseudo ? { hidden: true } : {}) };
   });
   const keyStart = columns.length - layout.keyColumns.length;

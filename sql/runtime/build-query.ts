@@ -3,9 +3,12 @@
  * The SQL layer has no runtime of its own; what runs is the same engine DSL users write.
  *
  * Rows travel as arrays of SQL values in the layout each step's schema states; record keys are
- * arrays of the key columns' values (windowed keys: Windowed<array>). Between source and sink,
- * repartition topics, changelogs and stores use the internal serde; only the source and sink
- * topics are read and written in the user's formats.
+ * arrays of the key columns' values (windowed keys: Windowed<array>). Slots no later step reads
+ * (column-usage.ts) stay null: sources do not compute them and repartitions do not carry them.
+ * Between source and sink, repartition topics, changelogs and stores use the internal serde
+ * (accumulators of fixed-width types their own, accumulator-serde.ts); only the source and sink
+ * topics are read and written in the user's formats. Rows and keys are never changed once
+ * forwarded (every step makes new arrays), which the internal serde's store key relies on.
  */
 import { StreamsBuilder } from '../../engine/dsl/streams-builder.js';
 import type { KStream } from '../../engine/dsl/kstream.js';
@@ -30,7 +33,9 @@ import type { CompileOptions, Evaluator, Row } from '../codegen/compiled.js';
 import type { Aggregator } from '../functions/index.js';
 import { parseExpression } from '../parser/parse.js';
 import { RowScope } from '../planner/row-scope.js';
-import type { AggregateStep, GroupByStep, JoinStep, PlanColumn, QueryPlan, SourceStep, Step, StepSchema } from '../planner/steps.js';
+import type { AggregateStep, GroupByStep, JoinStep, PlanColumn, QueryPlan, SelectExpression, SourceStep, Step, StepSchema } from '../planner/steps.js';
+import { accumulatorSerde } from './accumulator-serde.js';
+import { columnUsage, type ColumnUsage } from './column-usage.js';
 import { internalSerde } from './internal-serde.js';
 import { Types } from '../types/sql-type.js';
 
@@ -74,9 +79,38 @@ export async function buildQuery(plan: QueryPlan, options: BuildOptions): Promis
   return { topology: builder.build(), sourceTopics: b.sourceTopics, sinkTopic: sink.topic };
 }
 
+/** One result row of a transient query: the record key (Windowed<array> for windowed results), the row, its timestamp. */
+export type TransientRowSink = (key: Row | Windowed<Row> | null, row: Row | null, timestamp: number) => void;
+
+/**
+ * A transient (push or pull) query's topology: the steps as for a persistent query, but the
+ * result rows go to `deliver` in process instead of to a sink topic.
+ */
+export async function buildTransientQuery(step: Step, options: BuildOptions, deliver: TransientRowSink): Promise<Omit<BuiltQuery, 'sinkTopic'>> {
+  const builder = new StreamsBuilder();
+  const b = new QueryBuilder(builder, options);
+  const built = await b.build(step);
+  const stream: AnyStream = built.kind === 'stream' ? built.s : built.t.toStream({ name: 'Transient-ToStream' });
+  stream.process(
+    () => ({
+      process: (r: StreamRecord<Key, Row | null>) => deliver(r.key, r.value, r.timestamp),
+    }),
+    { name: 'Transient-Deliver' },
+  );
+  return { topology: builder.build(), sourceTopics: b.sourceTopics };
+}
+
 /** The serde of a source or sink side in its format; a reading side does not register schemas. */
-export async function formatSerde(format: FormatInfo, columns: readonly Column[], isKey: boolean, topic: string, registry: SchemaRegistryClient | undefined, autoRegister = true): Promise<Serde<Row>> {
-  return createRowSerde(format.format, columns, { isKey, topic, autoRegister, ...formatProperties(format), ...(registry ? { registry } : {}) });
+export async function formatSerde(
+  format: FormatInfo,
+  columns: readonly Column[],
+  isKey: boolean,
+  topic: string,
+  registry: SchemaRegistryClient | undefined,
+  autoRegister = true,
+  rowWidth?: number,
+): Promise<Serde<Row>> {
+  return createRowSerde(format.format, columns, { isKey, topic, autoRegister, ...formatProperties(format), ...(registry ? { registry } : {}), ...(rowWidth !== undefined ? { rowWidth } : {}) });
 }
 
 function timestampSetter(index: number): Processor<Key, Row | null, Key, Row | null> {
@@ -94,6 +128,8 @@ function timestampSetter(index: number): Processor<Key, Row | null, Key, Row | n
 
 class QueryBuilder {
   readonly sourceTopics: string[] = [];
+  /** The row slots the plan reads, from the step the first build() call is given (the top). */
+  private usage: ColumnUsage | undefined;
 
   constructor(
     private readonly builder: StreamsBuilder,
@@ -101,6 +137,7 @@ class QueryBuilder {
   ) {}
 
   async build(step: Step): Promise<Built> {
+    this.usage ??= columnUsage(step);
     switch (step.kind) {
       case 'StreamSource':
       case 'TableSource':
@@ -114,12 +151,22 @@ class QueryBuilder {
       }
       case 'StreamSelect':
       case 'TableSelect': {
-        const input = await this.build(step.source);
-        const evals = step.selects.map((s) => this.evaluator(s.expression, step.source.schema, 'SELECT'));
-        const project = (v: Row | null): Row | null => (v === null ? null : evals.map((e) => e(v)));
+        const project = this.projection(step.selects, step.source.schema);
+        const source = step.source;
+        if (source.kind === 'StreamAggregate' || source.kind === 'TableAggregate' || source.kind === 'StreamWindowedAggregate') {
+          // The aggregation's result row and the projection of it in one step.
+          const { table, result } = await this.aggregation(source);
+          const mapper = (acc: unknown[] | null, key: Key): Row | null => {
+            const row = result(acc, key);
+            return row === null ? null : project(row);
+          };
+          return { kind: 'table', t: table.mapValues(mapper, { name: step.id }) as unknown as AnyTable };
+        }
+        const input = await this.build(source);
+        const mapper = (v: Row | null): Row | null => (v === null ? null : project(v));
         return input.kind === 'stream'
-          ? { kind: 'stream', s: input.s.mapValues(project, { name: step.id }) }
-          : { kind: 'table', t: input.t.mapValues(project, { name: step.id }) };
+          ? { kind: 'stream', s: input.s.mapValues(mapper, { name: step.id }) }
+          : { kind: 'table', t: input.t.mapValues(mapper, { name: step.id }) };
       }
       case 'StreamSelectKey':
       case 'TableSelectKey': {
@@ -138,13 +185,17 @@ class QueryBuilder {
           return row;
         };
         const keyOf = (k: Key, v: Row | null): Row => evals.map((e) => e(v ?? nullRow(k)));
+        // Through a repartition topic go only the columns read after it.
+        const keep = step.repartition ? this.pruner(step) : undefined;
         let s = (
           step.appendKeys
             ? input.s.map((k, v) => {
                 const key = keyOf(k, v);
                 return { key: key as Key, value: v === null ? v : [...v, ...key] };
               }, { name: step.id })
-            : input.s.selectKey((k, v) => keyOf(k, v), { name: step.id })
+            : keep
+              ? input.s.map((k, v) => ({ key: keyOf(k, v) as Key, value: v === null ? v : keep(v) }), { name: step.id })
+              : input.s.selectKey((k, v) => keyOf(k, v), { name: step.id })
         ).withSerdes<Key, Row | null>(INTERNAL, INTERNAL);
         if (step.repartition) s = s.repartition({ name: step.id });
         return { kind: 'stream', s };
@@ -218,7 +269,8 @@ class QueryBuilder {
     const { layout } = step;
     const registry = this.options.registry;
     const keySerde = await formatSerde(step.formats.key, layout.keyColumns, true, step.topic, registry, false);
-    const valueSerde = await formatSerde(step.formats.value, layout.valueColumns, false, step.topic, registry, false);
+    // Rows read as wide as the source row, which the row processor fills in place.
+    const valueSerde = await formatSerde(step.formats.value, layout.valueColumns, false, step.topic, registry, false, step.schema.value.length);
     const window = step.window;
     const sourceKeySerde = (window ? (window.type === 'SESSION' ? sessionWindowedSerde(keySerde) : timeWindowedSerde(keySerde, window.sizeMs ?? 0)) : keySerde) as Serde<Key>;
     const tsValue = step.timestamp ? layout.valueColumns.findIndex((c) => c.name === step.timestamp!.column) : -1;
@@ -236,7 +288,7 @@ class QueryBuilder {
       ...(extractor ? { timestampExtractor: extractor } : {}),
     });
     const isTable = step.kind === 'TableSource';
-    const rows = raw.processValues(() => sourceRowProcessor(step, isTable), { name: `${step.id}-Rows` }).withSerdes<Key, Row | null>(INTERNAL, INTERNAL);
+    const rows = raw.processValues(() => sourceRowProcessor(step, isTable, this.usage?.get(step)), { name: `${step.id}-Rows` }).withSerdes<Key, Row | null>(INTERNAL, INTERNAL);
     if (!isTable) return { kind: 'stream', s: rows };
     const table = rows.toTable({ name: `${step.id}-Table`, materialized: { storeName: `${step.sourceName}-${step.id.replace(/\W/g, '_')}-Reduce`, keySerde: INTERNAL, valueSerde: INTERNAL } });
     return { kind: 'table', t: table };
@@ -277,6 +329,44 @@ class QueryBuilder {
     };
   }
 
+  /** The SELECT expressions over a row; plain column references are copied by index. */
+  private projection(selects: readonly SelectExpression[], schema: StepSchema): (v: Row) => Row {
+    const n = selects.length;
+    const scope = RowScope.of(schema.value);
+    const slots = selects.map((s) => {
+      const e = parseExpression(s.expression);
+      return e.kind === 'ColumnRef' ? scope.resolve(e).index : -1;
+    });
+    if (slots.every((i) => i >= 0)) {
+      return (v) => {
+        const out = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) out[i] = v[slots[i]!] ?? null;
+        return out;
+      };
+    }
+    const evals = selects.map((s) => this.evaluator(s.expression, schema, 'SELECT'));
+    return (v) => {
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) out[i] = evals[i]!(v);
+      return out;
+    };
+  }
+
+  /**
+   * A copy of a row with only the slots read after `step` (column-usage.ts), others null; or
+   * undefined when every slot is read.
+   */
+  private pruner(step: Step): ((v: Row) => Row) | undefined {
+    const used = this.usage?.get(step);
+    if (used === undefined || used.every((u) => u)) return undefined;
+    const width = step.schema.value.length;
+    return (v) => {
+      const out = new Array<unknown>(width);
+      for (let i = 0; i < width; i++) out[i] = used[i] ? (v[i] ?? null) : null;
+      return out;
+    };
+  }
+
   private groupKey(step: GroupByStep): (v: Row) => Row | null {
     const evals = step.groupByExpressions.map((e) => this.evaluator(e, step.source.schema, 'GROUP BY'));
     return (v) => {
@@ -291,6 +381,12 @@ class QueryBuilder {
   }
 
   private async aggregate(step: AggregateStep): Promise<Built> {
+    const { table, result } = await this.aggregation(step);
+    return { kind: 'table', t: table.mapValues(result, { name: `${step.id}-Result` }) as unknown as AnyTable };
+  }
+
+  /** The table of accumulators, and the result row (group columns, aggregates, window bounds) of one. */
+  private async aggregation(step: AggregateStep): Promise<{ table: KTable<Key, unknown[]>; result: (acc: unknown[] | null, key: Key) => Row | null }> {
     const group = step.source;
     const input = await this.build(group.source);
     const functions = this.options.compile.functions;
@@ -303,34 +399,63 @@ class QueryBuilder {
         [...args.map((x) => ({ type: x.type })), ...inits.map((x) => ({ type: x.type, literal: x.constant ?? { value: null } }))],
         { config: this.options.compile.config ?? {}, ...(this.options.onError ? { onError: this.options.onError } : {}) },
       );
-      return { aggregator: resolved.create() as Aggregator<unknown, unknown>, args: args.map((x) => x.evaluate) };
+      return { aggregator: resolved.create() as Aggregator<unknown, unknown>, args: args.map((x) => x.evaluate), intermediate: resolved.intermediateType };
     });
-    const argValues = (v: Row, i: number): unknown[] => calls[i]!.args.map((a) => a(v));
+    const count = calls.length;
+    // A record falls into several windows (hopping), each aggregated on its own: the argument
+    // values are computed once per record, as ksqlDB computes them in a step before the grouping.
+    let argsRow: Row | null = null;
+    const args = new Array<readonly unknown[] | undefined>(count);
+    const argValues = (v: Row, i: number): readonly unknown[] => {
+      if (v !== argsRow) {
+        args.fill(undefined);
+        argsRow = v;
+      }
+      let a = args[i];
+      if (a === undefined) {
+        const evals = calls[i]!.args;
+        a = evals.length === 0 ? NO_ARGS : evals.map((e) => e(v));
+        args[i] = a;
+      }
+      return a;
+    };
     const init = (): unknown[] => calls.map((c) => c.aggregator.initialize());
     const onError = this.options.onError;
     const add = (_k: unknown, v: Row | null, acc: unknown[]): unknown[] => {
       if (v === null) return acc;
-      return calls.map((c, i) => {
+      const next = new Array<unknown>(count);
+      for (let i = 0; i < count; i++) {
         try {
-          return c.aggregator.aggregate(acc[i], argValues(v, i));
+          next[i] = calls[i]!.aggregator.aggregate(acc[i], argValues(v, i));
         } catch (error) {
           onError?.(error, step.aggregations[i]!.functionName);
-          return acc[i];
+          next[i] = acc[i];
         }
-      });
+      }
+      return next;
     };
     const undo = (_k: unknown, v: Row | null, acc: unknown[]): unknown[] => {
       if (v === null) return acc;
       return calls.map((c, i) => (c.aggregator.undo ? c.aggregator.undo(acc[i], argValues(v, i)) : acc[i]));
     };
     const merge = (_k: unknown, a: unknown[], b: unknown[]): unknown[] => calls.map((c, i) => c.aggregator.merge(a[i], b[i]));
-    const materialized = { storeName: step.storeName, keySerde: INTERNAL, valueSerde: INTERNAL };
+    // Accumulators of fixed-width types are stored in place; others in the general internal format.
+    const accumulators = accumulatorSerde(
+      calls.map((c) => c.intermediate),
+      step.aggregations.map((a) => a.functionName),
+    );
+    const materialized = { storeName: step.storeName, keySerde: INTERNAL, valueSerde: (accumulators ?? INTERNAL) as Serde<never> };
 
     let table: KTable<Key, unknown[]>;
     if (group.kind === 'TableGroupBy') {
       if (input.kind !== 'table') throw new Error('A table GROUP BY groups a table.');
       const key = this.groupKey(group);
-      const grouped: KGroupedTable<Row | null, Row | null> = input.t.groupBy((_k, v) => ({ key: v === null ? null : key(v), value: v }), { name: group.id, keySerde: INTERNAL, valueSerde: INTERNAL });
+      const keep = this.pruner(group) ?? ((v: Row) => v);
+      const grouped: KGroupedTable<Row | null, Row | null> = input.t.groupBy((_k, v) => (v === null ? { key: null, value: v } : { key: key(v), value: keep(v) }), {
+        name: group.id,
+        keySerde: INTERNAL,
+        valueSerde: INTERNAL,
+      });
       table = grouped.aggregate(init, add, undo, { name: step.id, materialized }) as unknown as KTable<Key, unknown[]>;
     } else {
       if (input.kind !== 'stream') throw new Error('A stream GROUP BY groups a stream.');
@@ -339,7 +464,14 @@ class QueryBuilder {
         grouped = (input.s as unknown as KStream<Row | null, Row | null>).groupByKey({ name: group.id, keySerde: INTERNAL, valueSerde: INTERNAL });
       } else {
         const key = this.groupKey(group);
-        grouped = input.s.groupBy((_k, v) => (v === null ? null : key(v)), { name: group.id, keySerde: INTERNAL, valueSerde: INTERNAL });
+        // The repartition carries only the columns the aggregate functions read.
+        const keep = this.pruner(group);
+        grouped = keep
+          ? input.s
+              .map((_k, v) => (v === null ? { key: null, value: v } : { key: key(v), value: keep(v) }), { name: `${group.id}-SelectKey` })
+              .withSerdes<Row | null, Row | null>(INTERNAL, INTERNAL)
+              .groupByKey({ name: group.id, keySerde: INTERNAL, valueSerde: INTERNAL })
+          : input.s.groupBy((_k, v) => (v === null ? null : key(v)), { name: group.id, keySerde: INTERNAL, valueSerde: INTERNAL });
       }
       const w = step.window;
       if (!w) {
@@ -354,24 +486,29 @@ class QueryBuilder {
       }
     }
     const windowed = step.window !== undefined;
+    const groupCount = group.schema.key.length;
+    const width = groupCount + count + (windowed ? 2 : 0);
     const result = (acc: unknown[] | null, key: Key): Row | null => {
       if (acc === null) return null;
-      const out: Row = [...(keyRow(key) ?? [])];
-      calls.forEach((c, i) => {
+      const out = new Array<unknown>(width);
+      const k = keyRow(key);
+      for (let i = 0; i < groupCount; i++) out[i] = k?.[i] ?? null;
+      for (let i = 0; i < count; i++) {
         try {
-          out.push(c.aggregator.map(acc[i]));
+          out[groupCount + i] = calls[i]!.aggregator.map(acc[i]);
         } catch (error) {
           onError?.(error, step.aggregations[i]!.functionName);
-          out.push(null);
+          out[groupCount + i] = null;
         }
-      });
+      }
       if (windowed) {
         const win = (key as Windowed<Row>).window;
-        out.push(win.start, win.end);
+        out[width - 2] = win.start;
+        out[width - 1] = win.end;
       }
       return out;
     };
-    return { kind: 'table', t: table.mapValues(result, { name: `${step.id}-Result` }) as unknown as AnyTable };
+    return { table, result };
   }
 
   private async join(step: JoinStep): Promise<Built> {
@@ -440,19 +577,38 @@ function keyRow(key: unknown): Row | null {
   return ((key as Windowed<Row>).key as Row | null) ?? null;
 }
 
+/** The arguments of an aggregate without column arguments (COUNT(*)); never changed by an aggregator. */
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
 function nulls(n: number): Row {
   return new Array<unknown>(n).fill(null);
 }
 
 /**
  * Builds a source's value row: the value columns, the header columns, ROWTIME, ROWPARTITION,
- * ROWOFFSET, the window bounds (windowed sources) and copies of the key columns. A stream drops
- * records without a value; a table passes them on as deletes.
+ * ROWOFFSET, the window bounds (windowed sources) and copies of the key columns; slots the plan
+ * does not read (`used`, see column-usage.ts) stay null. A stream drops records without a value;
+ * a table passes them on as deletes.
  */
-function sourceRowProcessor(step: SourceStep, isTable: boolean): Processor<Key, Row | null, Key, Row | null> {
+function sourceRowProcessor(step: SourceStep, isTable: boolean, used: readonly boolean[] | undefined): Processor<Key, Row | null, Key, Row | null> {
   const { layout } = step;
   const windowed = step.window !== undefined;
+  const width = step.schema.value.length;
+  const valueCount = layout.valueColumns.length;
+  const headers = layout.headerColumns;
   const keyCount = layout.keyColumns.length;
+  const rowtime = valueCount + headers.length;
+  const bounds = rowtime + 3;
+  const keyStart = bounds + (windowed ? 2 : 0);
+  const reads = (slot: number): boolean => used === undefined || used[slot] === true;
+  const readHeaders = headers.map((_, i) => reads(valueCount + i));
+  const anyHeader = readHeaders.some((r) => r);
+  const readTime = reads(rowtime);
+  const readPartition = reads(rowtime + 1);
+  const readOffset = reads(rowtime + 2);
+  const readBounds = windowed && (reads(bounds) || reads(bounds + 1));
+  const readKeys = Array.from({ length: keyCount }, (_, i) => reads(keyStart + i));
+  const anyKey = readKeys.some((r) => r);
   let ctx: ProcessorContext<Key, Row | null>;
   return {
     init: (c) => (ctx = c),
@@ -463,29 +619,41 @@ function sourceRowProcessor(step: SourceStep, isTable: boolean): Processor<Key, 
         if (!isTable || record.key !== null) ctx.forward(record);
         return;
       }
-      const meta = ctx.recordMetadata();
-      const row: Row = [...value];
-      for (const h of layout.headerColumns) {
-        if (h.headerKey !== undefined) row.push(record.headers.lastHeader(h.headerKey)?.value ?? null);
-        else row.push(record.headers.toArray().map((x) => ({ KEY: x.key, VALUE: x.value })));
-      }
-      row.push(record.timestamp, meta?.partition ?? 0, BigInt(meta?.offset ?? 0));
       const key = record.key;
-      if (windowed) {
-        const w = key as Windowed<Row> | null;
-        row.push(w?.window.start ?? null, w?.window.end ?? null);
-        pushKey(row, w?.key ?? null, keyCount);
-      } else {
-        pushKey(row, key as Row | null, keyCount);
-      }
       if (isTable && key === null) return;
-      ctx.forward(record.withValue(row));
+      // A format that read the row as wide as this one (rowWidth) gave the processor its own
+      // array, only ever seen here (a topic feeds one source node): it is filled in place.
+      let row: Row;
+      if (value.length === width) {
+        row = value;
+      } else {
+        row = new Array<unknown>(width).fill(null);
+        for (let i = 0; i < valueCount; i++) row[i] = value[i] ?? null;
+      }
+      if (anyHeader) {
+        headers.forEach((h, i) => {
+          if (!readHeaders[i]) return;
+          row[valueCount + i] = h.headerKey !== undefined ? (record.headers.lastHeader(h.headerKey)?.value ?? null) : record.headers.toArray().map((x) => ({ KEY: x.key, VALUE: x.value }));
+        });
+      }
+      if (readTime) row[rowtime] = record.timestamp;
+      if (readPartition || readOffset) {
+        const meta = ctx.recordMetadata();
+        if (readPartition) row[rowtime + 1] = meta?.partition ?? 0;
+        if (readOffset) row[rowtime + 2] = BigInt(meta?.offset ?? 0);
+      }
+      const w = windowed ? (key as Windowed<Row> | null) : null;
+      if (readBounds) {
+        row[bounds] = w?.window.start ?? null;
+        row[bounds + 1] = w?.window.end ?? null;
+      }
+      if (anyKey) {
+        const k = windowed ? (w?.key ?? null) : (key as Row | null);
+        for (let i = 0; i < keyCount; i++) if (readKeys[i]) row[keyStart + i] = k?.[i] ?? null;
+      }
+      ctx.forward(row === value ? record : record.withValue(row));
     },
   };
-}
-
-function pushKey(row: Row, key: Row | null, count: number): void {
-  for (let i = 0; i < count; i++) row.push(key?.[i] ?? null);
 }
 
 export type { PlanColumn };

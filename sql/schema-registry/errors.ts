@@ -6,6 +6,12 @@
 import { FreshetError } from '../../storage/errors.js';
 
 const CODES = {
+  // Plain HTTP failures, which Confluent's REST layer answers with the status as error_code.
+  BAD_REQUEST: 400,
+  HTTP_NOT_FOUND: 404,
+  NOT_ACCEPTABLE: 406,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL_SERVER_ERROR: 500,
   SUBJECT_NOT_FOUND: 40401,
   VERSION_NOT_FOUND: 40402,
   SCHEMA_NOT_FOUND: 40403,

@@ -137,7 +137,8 @@ function rawOperation(op: ArithmeticOperator, type: SqlType, left: SqlType, righ
 }
 
 function toBigint(t: SqlType): (v: unknown) => bigint {
-  return t.kind === 'BIGINT' ? (v) => v as bigint : (v) => BigInt(v as number);
+  // Pseudo columns (ROWTIME, WINDOWSTART, WINDOWEND) are BIGINT held as numbers, not to allocate a bigint per record.
+  return t.kind === 'BIGINT' ? (v) => (typeof v === 'bigint' ? v : BigInt(v as number)) : (v) => BigInt(v as number);
 }
 
 function toDouble(t: SqlType): (v: unknown) => number {

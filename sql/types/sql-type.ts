@@ -8,6 +8,8 @@
  *   TIMESTAMP number (ms since epoch, UTC) | ARRAY<T> T[] | MAP<K, V> Map<K, V> |
  *   STRUCT<...> SqlStruct (an object of field name -> value, fields in declared order) |
  *   NULL of any type: null.
+ * The pseudo columns ROWTIME, WINDOWSTART and WINDOWEND are BIGINT held as numbers (no bigint per
+ * record); BIGINT arithmetic and comparisons take either.
  */
 import { FreshetError } from '../../storage/errors.js';
 import type { SqlType as AstType } from '../ast/types.js';

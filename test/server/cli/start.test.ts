@@ -12,7 +12,7 @@ const bin = fileURLToPath(new URL('../../../bin/freshet.js', import.meta.url));
 describe('freshet start', () => {
   it('runs the broker with its Kafka listener, serves a Kafka client and stops cleanly on SIGINT', async () => {
     const { dir, cleanup } = tempDir();
-    const child = spawn(process.execPath, [bin, 'start', '--data-dir', dir, '--kafka-port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FRESHET_LOG_LEVEL: 'warn' } });
+    const child = spawn(process.execPath, [bin, 'start', '--data-dir', dir, '--kafka-port', '0', '--http-port', '0', '--schema-registry-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FRESHET_LOG_LEVEL: 'warn' } });
     try {
       let out = '';
       const port = await new Promise<number>((resolve, reject) => {

@@ -110,6 +110,24 @@ describe('JSON format', () => {
     });
   });
 
+  it('reads scalar rows exactly on the one-pass route too (DECIMAL scale, big BIGINTs, numbers into STRING)', async () => {
+    const columns: Column[] = [
+      { name: 'L', type: Types.BIGINT },
+      { name: 'DEC', type: Types.decimal(6, 2) },
+      { name: 'S', type: Types.STRING },
+      { name: 'I', type: Types.INTEGER },
+      { name: 'D', type: Types.DOUBLE },
+    ];
+    const serde = await createRowSerde('JSON', columns, { isKey: false });
+    const row = serde.deserialize('t', bytes('{"L":9007199254740993,"DEC":12.3,"S":1.50,"I":"42","D":1e3}'))!;
+    expect(row[0]).toBe(9007199254740993n);
+    expect(row[2]).toBe('1.50');
+    expect(row.slice(3)).toEqual([42, 1000]);
+    expect(text(serde.serialize('t', row))).toBe('{"L":9007199254740993,"DEC":12.30,"S":"1.50","I":42,"D":1000.0}');
+    expect(serde.deserialize('t', bytes('{"L":-12,"S":7,"extra":[1,{"x":2}]}'))).toEqual([-12n, null, '7', null, null]);
+    expect(() => serde.deserialize('t', bytes('{"I":"x"}'))).toThrow(/Can't coerce string to type. targetType: INTEGER, path: \$\.I/);
+  });
+
   describe('reading', () => {
     it('matches upper-case columns to fields of any case, quoted columns exactly (QTT json.json, elements.json)', async () => {
       const serde = await createRowSerde(

@@ -1,0 +1,578 @@
+/**
+ * The ksqlDB-compatible query server without its HTTP layer: the SQL engine, the command log
+ * that makes the catalog survive restarts, the persistent queries running as streams apps,
+ * pull queries on materialized views and push queries. The REST routes (server/rest) turn
+ * requests into calls here and the results into ksqlDB's JSON.
+ *
+ *   const server = await KsqlServer.open({ client: broker.client(), dataDir, logger });
+ *   await server.execute("CREATE STREAM s (id INT KEY, v STRING) WITH (kafka_topic='s', partitions=1, value_format='json');");
+ *   const q = await server.startQuery('SELECT * FROM s EMIT CHANGES;', {}, { onRow: (r) => console.log(r), … });
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Query, Statement } from '../../sql/ast/statements.js';
+import type { DataSource } from '../../sql/catalog/data-source.js';
+import { SqlStatementError } from '../../sql/catalog/errors.js';
+import { ROWOFFSET, ROWPARTITION, WINDOWEND, WINDOWSTART } from '../../sql/catalog/logical-schema.js';
+import { nodesOf } from '../../sql/planner/rewrite.js';
+import { SqlEngine, type ExecuteResult } from '../../sql/engine/sql-engine.js';
+import { parseStatements } from '../../sql/parser/parse.js';
+import type { SchemaRegistryClient } from '../../sql/schema-registry/client.js';
+import type { SqlType } from '../../sql/types/sql-type.js';
+import { StreamsApp } from '../../engine/runtime/streams-app.js';
+import type { StorageClient } from '../../storage/client/types.js';
+import type { Logger } from '../../storage/logger.js';
+import { FreshetError } from '../../storage/errors.js';
+import { CommandLog } from './command-log.js';
+import { describeEntity, type Entity, type StatementContext } from './entities.js';
+import { PersistentQueryRunner } from './persistent-queries.js';
+import { pinnedKeys } from './pull-keys.js';
+import { ProcessingLog, processingLogDdl, processingLogTopic } from './processing-log.js';
+import { toRestValue } from './rest-json.js';
+import { TableView } from './table-view.js';
+import { isStateless, scanTopic, StatelessRunner, TopicTail } from './transient.js';
+import { ClientTopicAdmin } from './topic-admin.js';
+
+export type Properties = Readonly<Record<string, string | number | boolean>>;
+
+export interface KsqlServerOptions {
+  readonly client: StorageClient;
+  /** Query state lives in `<dataDir>/ksql`. */
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly registry?: SchemaRegistryClient;
+  /** Server-wide ksql properties (ksql.*, processing.guarantee, …). */
+  readonly properties?: Properties;
+  /** Commit interval of persistent queries (default 2000 ms, as ksqlDB). */
+  readonly commitIntervalMs?: number;
+}
+
+/** A failed request: ksqlDB's error entity fields. */
+export class KsqlRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: number,
+    message: string,
+    readonly statementText: string | undefined,
+    readonly entities: readonly Entity[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface ResultColumn {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly key: boolean;
+}
+
+export interface QueryEvents {
+  /** The result's columns, before any row; `print`: PRINT's lines (one STRING column). */
+  onHeader(queryId: string, columns: readonly ResultColumn[], kind?: 'query' | 'print'): void;
+  /** One row, values already in REST JSON form. */
+  onRow(values: unknown[]): void;
+  /** The query ended by itself (LIMIT reached, pull query done, error). */
+  onEnd(message?: string, error?: unknown): void;
+}
+
+export interface QueryHandle {
+  readonly queryId: string;
+  readonly pull: boolean;
+  close(): Promise<void>;
+}
+
+/** The statements that change the catalog: validated, appended to the command log, replayed on start. */
+const DISTRIBUTED = new Set<Statement['kind']>(['CreateSource', 'CreateAsSelect', 'InsertInto', 'DropSource', 'CreateType', 'DropType', 'Terminate']);
+
+export class KsqlServer {
+  readonly engine: SqlEngine;
+  readonly topics: ClientTopicAdmin;
+  private readonly commands: CommandLog;
+  private readonly runner: PersistentQueryRunner;
+  private readonly queryProperties = new Map<string, Properties>();
+  private readonly views = new Map<string, TableView>();
+  private readonly tails = new Map<string, TopicTail>();
+  private readonly transient = new Map<string, QueryHandle>();
+  private readonly stateDir: string;
+  private transientSeq = 0;
+  /** Records skipped by queries (bad input, failed expressions): ksqlDB's processing log. */
+  readonly processingLog: ProcessingLog;
+  /** Commands of the log that could not be executed again at start. */
+  readonly skippedCommands: { sequence: number; statement: string; error: string }[] = [];
+  private closed = false;
+
+  private constructor(private readonly options: KsqlServerOptions) {
+    this.topics = new ClientTopicAdmin(options.client);
+    this.stateDir = join(options.dataDir, 'ksql');
+    this.processingLog = new ProcessingLog(options.client, processingLogTopic(String(options.properties?.['ksql.service.id'] ?? 'default_')), options.logger);
+    this.engine = new SqlEngine({
+      topics: this.topics,
+      ...(options.registry ? { registry: options.registry } : {}),
+      ...(options.properties ? { properties: options.properties } : {}),
+      onProcessingError: (error, where) => this.processingLog.processingError(`processing.${where}`, error, null),
+    });
+    this.commands = new CommandLog(options.client, options.logger);
+    this.runner = new PersistentQueryRunner({ client: options.client, stateDir: join(this.stateDir, 'queries'), logger: options.logger, processingLog: this.processingLog, ...(options.commitIntervalMs !== undefined ? { commitIntervalMs: options.commitIntervalMs } : {}) });
+  }
+
+  /** Opens the server: replays the command log, then starts every persistent query it left. */
+  static async open(options: KsqlServerOptions): Promise<KsqlServer> {
+    const server = new KsqlServer(options);
+    await mkdir(server.stateDir, { recursive: true });
+    await server.replay();
+    await server.createProcessingLogStream();
+    return server;
+  }
+
+  private async replay(): Promise<void> {
+    const commands = await this.commands.readAll();
+    for (const command of commands) {
+      try {
+        await this.topics.refresh();
+        for (const parsed of parseStatements(command.statement)) {
+          const result = await this.engine.executeStatement(parsed.statement, parsed.text, { sequence: command.sequence, properties: command.properties });
+          if (result.kind === 'QueryStarted') this.queryProperties.set(result.query.id, command.properties);
+        }
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.skippedCommands.push({ sequence: command.sequence, statement: command.statement, error: message });
+        this.options.logger.error(`Command log: command ${command.sequence} could not be executed again and is skipped: ${command.statement}\n  ${message}`);
+      }
+    }
+    for (const query of this.engine.queries()) {
+      try {
+        await this.runner.start(query, { ...this.options.properties, ...this.queryProperties.get(query.id) });
+      } catch (error) {
+        this.options.logger.error(`Query ${query.id} could not be restarted: ${String(error)}`);
+      }
+    }
+    if (commands.length > 0) this.options.logger.info(`Restored ${commands.length - this.skippedCommands.length} commands, ${this.engine.queries().length} persistent queries.`);
+  }
+
+  /** KSQL_PROCESSING_LOG, unless ksql.logging.processing.stream.auto.create is false. */
+  private async createProcessingLogStream(): Promise<void> {
+    if (String(this.options.properties?.['ksql.logging.processing.stream.auto.create'] ?? 'true') === 'false') return;
+    try {
+      await this.topics.refresh();
+      for (const parsed of parseStatements(processingLogDdl(this.processingLog.topic))) await this.engine.executeStatement(parsed.statement, parsed.text);
+    } catch (error) {
+      this.options.logger.error(`The processing log stream could not be created: ${String(error)}`);
+    }
+  }
+
+  get commandSequence(): number {
+    return this.commands.nextSequence;
+  }
+
+  persistentQueries(): PersistentQueryRunner {
+    return this.runner;
+  }
+
+  // ---- /ksql ------------------------------------------------------------------------------------
+
+  /**
+   * Runs a script's statements in order (POST /ksql). SET/UNSET and DEFINE/UNDEFINE apply to the
+   * rest of the request. The first failure stops it with the entities made so far.
+   */
+  async execute(script: string, request: { streamsProperties?: Properties; sessionVariables?: Record<string, string> } = {}): Promise<Entity[]> {
+    const entities: Entity[] = [];
+    const variables = new Map(Object.entries(request.sessionVariables ?? {}).map(([k, v]) => [k.toUpperCase(), String(v)]));
+    let properties: Record<string, string | number | boolean> = { ...(request.streamsProperties ?? {}) };
+    let parsed;
+    try {
+      parsed = parseStatements(script, { variables });
+    } catch (error) {
+      throw this.requestError(error, script, entities);
+    }
+    // parseStatements substituted variables already, DEFINEs of this request included.
+    for (const first of parsed) {
+      const statement = first.statement;
+      const text = first.text;
+      try {
+        switch (statement.kind) {
+          case 'SetProperty':
+            properties = { ...properties, [statement.property]: statement.value };
+            continue;
+          case 'UnsetProperty': {
+            const { [statement.property]: _removed, ...rest } = properties;
+            properties = rest;
+            continue;
+          }
+          case 'DefineVariable':
+            variables.set(statement.name.toUpperCase(), statement.value);
+            continue;
+          case 'UndefineVariable':
+            variables.delete(statement.name.toUpperCase());
+            continue;
+          case 'Query':
+          case 'Print':
+            throw new KsqlRequestError(400, 40002, "The following statement types should be issued to the websocket endpoint '/query':\n\t* PRINT\n\t* SELECT", text, entities);
+          default:
+            break;
+        }
+        await this.topics.refresh();
+        if (DISTRIBUTED.has(statement.kind)) {
+          entities.push(await this.executeDistributed(statement, text, properties));
+        } else if (statement.kind === 'InsertValues') {
+          await this.engine.executeStatement(statement, text, { properties });
+        } else {
+          const entity = await describeEntity(statement, text, this.context(properties, variables));
+          if (entity) entities.push(entity);
+        }
+      } catch (error) {
+        throw this.requestError(error, text, entities);
+      }
+    }
+    return entities;
+  }
+
+  private context(properties: Properties, variables: ReadonlyMap<string, string>): StatementContext {
+    return { server: this, engine: this.engine, runner: this.runner, properties, variables, topics: this.topics, queryProperties: this.queryProperties };
+  }
+
+  private async executeDistributed(statement: Statement, text: string, properties: Properties): Promise<Entity> {
+    const sequence = this.commands.nextSequence;
+    const result = await this.engine.executeStatement(statement, text, { sequence, properties });
+    await this.commands.append({ statement: text, properties });
+    await this.apply(result, properties);
+    return currentStatus(text, statement, result, sequence);
+  }
+
+  private async apply(result: ExecuteResult, properties: Properties): Promise<void> {
+    switch (result.kind) {
+      case 'QueryStarted':
+        this.queryProperties.set(result.query.id, properties);
+        await this.runner.start(result.query, { ...this.options.properties, ...properties });
+        if (result.source.sourceType === 'TABLE') this.view(result.source.name, result.source.topic);
+        return;
+      case 'Dropped':
+      case 'Terminated':
+        for (const id of result.kind === 'Dropped' ? result.terminated : result.queryIds) {
+          this.queryProperties.delete(id);
+          await this.runner.terminate(id);
+        }
+        if (result.kind === 'Dropped') await this.dropView(result.name);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private requestError(error: unknown, text: string, entities: readonly Entity[]): KsqlRequestError {
+    if (error instanceof KsqlRequestError) return error;
+    if (error instanceof FreshetError) return new KsqlRequestError(400, 40001, error.message, text, entities);
+    this.options.logger.error(`Statement failed: ${text}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return new KsqlRequestError(500, 50000, error instanceof Error ? error.message : String(error), text, entities);
+  }
+
+  // ---- pull and push queries -------------------------------------------------------------------
+
+  /** Runs a SELECT: a pull query (no EMIT) to completion, or a push query (EMIT CHANGES) until closed or LIMIT. */
+  async startQuery(sql: string, request: { properties?: Properties; sessionVariables?: Record<string, string> }, events: QueryEvents): Promise<QueryHandle> {
+    const variables = new Map(Object.entries(request.sessionVariables ?? {}).map(([k, v]) => [k.toUpperCase(), String(v)]));
+    let statement: Statement;
+    let text: string;
+    try {
+      const parsed = parseStatements(sql, { variables });
+      if (parsed.length !== 1) throw new SqlStatementError('SQL_INVALID_QUERY', `Expected exactly one statement, got ${parsed.length}.`);
+      statement = parsed[0]!.statement;
+      text = parsed[0]!.text;
+    } catch (error) {
+      throw this.requestError(error, sql, []);
+    }
+    if (statement.kind === 'Print') return this.print(statement, events);
+    if (statement.kind !== 'Query') throw new KsqlRequestError(400, 40001, `The /query endpoint runs SELECT and PRINT statements; use /ksql for ${statement.kind} statements.`, text);
+    try {
+      await this.topics.refresh();
+      return statement.emit === undefined ? await this.pullQuery(statement, events) : await this.pushQuery(statement, request.properties ?? {}, events);
+    } catch (error) {
+      throw this.requestError(error, text, []);
+    }
+  }
+
+  private nextQueryId(query: Query, kind: 'transient' | 'query'): string {
+    const from = query.from.kind === 'AliasedSource' ? query.from.name : 'JOIN';
+    return `${kind}_${from}_${Date.now()}${this.transientSeq++}`;
+  }
+
+  private async pullQuery(query: Query, events: QueryEvents): Promise<QueryHandle> {
+    if (query.from.kind !== 'AliasedSource') throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support JOIN clauses.");
+    if (query.groupBy) throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support GROUP BY clauses.");
+    if (query.partitionBy) throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support PARTITION BY clauses.");
+    if (query.window) throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support WINDOW clauses.");
+    if (query.having) throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support HAVING clauses.");
+    const source = this.engine.metaStore.requireSource(query.from.name);
+    if (source.sourceType === 'TABLE') {
+      // A table's rows are its latest per key: where they were written is not part of them.
+      const pseudo = [...new Set(query.select.flatMap((item) => (item.kind === 'SingleColumn' ? nodesOf(item.expression) : [])).flatMap((x) => (x.kind === 'ColumnRef' && (x.name === ROWPARTITION || x.name === ROWOFFSET) ? [x.name] : [])))];
+      if (pseudo.length > 0) throw new SqlStatementError('SQL_UNSUPPORTED', `Pull queries don't support the following columns in SELECT clauses: ${pseudo.map((p) => `\`${p}\``).join(', ')}`);
+    }
+    const planned = this.engine.planTransient(query, { tablesAsStreams: true });
+    const rows: unknown[][] = [];
+    // A pull query on a table marks its key columns (`ID` STRING KEY); other results do not.
+    const columns = resultColumns(planned.step.schema, source.sourceType === 'TABLE', source.window !== undefined);
+    const limit = query.limit;
+    const built = await this.engine.buildTransient(planned, (_key, row) => {
+      if (row === null || (limit !== undefined && rows.length >= limit)) return;
+      rows.push(row.map((v, i) => toRestValue(columns[i]!.type, v)));
+    });
+    if (!isStateless(built.topology)) throw new SqlStatementError('SQL_UNSUPPORTED', 'This pull query needs state (table functions, aggregates); run it as a push query with EMIT CHANGES.');
+    const runner = new StatelessRunner(built.topology, this.options.logger);
+    const queryId = this.nextQueryId(query, 'query');
+    try {
+      if (source.sourceType === 'TABLE') {
+        for (const r of await this.view(source.name, source.topic).snapshot(await this.lookupKeys(query, source))) runner.process(source.topic, r.partition, [r]);
+      } else {
+        await scanTopic(this.options.client, source.topic, (partition, records) => runner.process(source.topic, partition, records));
+      }
+    } finally {
+      await runner.close();
+    }
+    events.onHeader(queryId, columns);
+    for (const r of rows) events.onRow(r);
+    // A scan of a stream says it is complete, as ksqlDB's does.
+    events.onEnd(source.sourceType === 'STREAM' ? 'Query Completed' : undefined);
+    return { queryId, pull: true, close: async () => undefined };
+  }
+
+  /**
+   * The key bytes a pull query reads, when its WHERE clause pins every key column to constants
+   * and the key format's bytes are canonical (KAFKA); undefined: scan the table.
+   */
+  private async lookupKeys(query: Query, source: DataSource): Promise<Buffer[] | undefined> {
+    if (source.keyFormat.format !== 'KAFKA' || source.window || query.from.kind !== 'AliasedSource') return undefined;
+    const rows = pinnedKeys(query.where, source.schema.key.map((k) => k.name), [source.name, ...(query.from.alias ? [query.from.alias] : [])]);
+    return rows && this.engine.keyBytes(source.name, rows);
+  }
+
+  private async pushQuery(query: Query, properties: Properties, events: QueryEvents): Promise<QueryHandle> {
+    const planned = this.engine.planTransient(query);
+    const columns = resultColumns(planned.step.schema, false);
+    const queryId = this.nextQueryId(query, 'transient');
+    const limit = query.limit;
+    let count = 0;
+    let ended = false;
+    /** Frees what the query holds; set once it holds something. */
+    let release: () => Promise<void> = async () => undefined;
+    let closing: Promise<void> | null = null;
+    // Ends the query once: the client hears why (LIMIT, close, error), then resources go.
+    const end = (message?: string, error?: unknown): Promise<void> => {
+      if (!ended) {
+        ended = true;
+        this.transient.delete(queryId);
+        events.onEnd(message, error);
+      }
+      return (closing ??= Promise.resolve().then(() => release()));
+    };
+    const handle: QueryHandle = { queryId, pull: false, close: () => end() };
+    const built = await this.engine.buildTransient(planned, (_key, row) => {
+      if (row === null || ended) return;
+      events.onRow(row.map((v, i) => toRestValue(columns[i]!.type, v)));
+      count++;
+      if (limit !== undefined && count >= limit) void end('Limit Reached');
+    });
+    const from = properties['auto.offset.reset'] === 'earliest' ? 'earliest' : 'latest';
+    events.onHeader(queryId, columns);
+    if (limit === 0) {
+      await end('Limit Reached');
+      return handle;
+    }
+    this.transient.set(queryId, handle);
+    if (isStateless(built.topology)) {
+      const runner = new StatelessRunner(built.topology, this.options.logger);
+      const topic = runner.sourceTopics[0]!;
+      const tail = from === 'latest' ? this.sharedTail(topic) : new TopicTail(this.options.client, topic, 'earliest', this.options.logger);
+      const unsubscribe = tail.subscribe((partition, records) => {
+        if (!ended) runner.process(topic, partition, records);
+      });
+      release = async () => {
+        unsubscribe();
+        if (from === 'earliest') await tail.close();
+        else await this.releaseTail(topic);
+        await runner.close();
+      };
+      await tail.ready;
+    } else {
+      const applicationId = `_confluent-ksql-default_${queryId}`;
+      const stateDir = join(this.stateDir, 'transient');
+      const app = new StreamsApp(
+        built.topology,
+        // No record cache: a push query shows every change as it happens.
+        { applicationId, stateDir, autoOffsetReset: from, commitIntervalMs: 1000, cacheMaxBytes: 0, deserializationExceptionHandler: 'log-and-continue', processingExceptionHandler: 'log-and-continue', logger: this.options.logger },
+        this.options.client,
+      );
+      release = async () => {
+        await app.close({ timeoutMs: 30_000 });
+        await this.cleanUpApp(applicationId, stateDir);
+      };
+      app.onStateChange((state) => {
+        if (state === 'ERROR') void end(undefined, app.error);
+      });
+      await app.start();
+    }
+    if (ended) await end();
+    return handle;
+  }
+
+  /**
+   * PRINT topic [FROM BEGINNING] [INTERVAL n] [LIMIT n]: the topic's records as text lines (one
+   * row of one STRING column each), every n-th record, until LIMIT or the client leaves.
+   */
+  private async print(statement: Extract<Statement, { kind: 'Print' }>, events: QueryEvents): Promise<QueryHandle> {
+    await this.topics.refresh();
+    if (this.topics.partitions(statement.topic) === undefined) {
+      throw new KsqlRequestError(400, 40001, `Could not find topic '${statement.topic}', or the KSQL user does not have permissions to list the topic. Topic names are case-sensitive.`, `PRINT ${statement.topic};`);
+    }
+    const queryId = `print_${statement.topic}_${Date.now()}${this.transientSeq++}`;
+    const interval = Math.max(1, statement.interval ?? 1);
+    let seen = 0;
+    let printed = 0;
+    let ended = false;
+    const tail = new TopicTail(this.options.client, statement.topic, statement.fromBeginning ? 'earliest' : 'latest', this.options.logger);
+    let closing: Promise<void> | null = null;
+    const end = (message?: string): Promise<void> => {
+      if (!ended) {
+        ended = true;
+        this.transient.delete(queryId);
+        events.onEnd(message);
+      }
+      return (closing ??= tail.close());
+    };
+    const handle: QueryHandle = { queryId, pull: false, close: () => end() };
+    events.onHeader(queryId, [{ name: 'RECORD', type: { kind: 'STRING' }, key: false }], 'print');
+    this.transient.set(queryId, handle);
+    tail.subscribe((partition, records) => {
+      for (const r of records) {
+        if (ended) return;
+        if (seen++ % interval !== 0) continue;
+        events.onRow([printRecord(r.timestamp, r.key, r.value, partition, r.headers)]);
+        printed++;
+        if (statement.limit !== undefined && printed >= statement.limit) void end('Limit Reached');
+      }
+    });
+    await tail.ready;
+    return handle;
+  }
+
+  private sharedTail(topic: string): TopicTail {
+    let tail = this.tails.get(topic);
+    if (!tail) {
+      tail = new TopicTail(this.options.client, topic, 'latest', this.options.logger);
+      this.tails.set(topic, tail);
+    }
+    return tail;
+  }
+
+  private async releaseTail(topic: string): Promise<void> {
+    const tail = this.tails.get(topic);
+    if (tail && tail.listenerCount === 0) {
+      this.tails.delete(topic);
+      await tail.close();
+    }
+  }
+
+  private async cleanUpApp(applicationId: string, stateDir: string): Promise<void> {
+    const admin = this.options.client.admin();
+    try {
+      const internal = (await admin.listTopics({ listInternal: true })).filter((t) => t.startsWith(`${applicationId}-`));
+      if (internal.length > 0) await admin.deleteTopics(internal);
+      await admin.deleteGroups([applicationId]).catch(() => undefined);
+    } finally {
+      await admin.close();
+    }
+    await rm(join(stateDir, applicationId), { recursive: true, force: true });
+  }
+
+  /** Running push queries, by id. */
+  transientQueries(): QueryHandle[] {
+    return [...this.transient.values()];
+  }
+
+  async closeQuery(queryId: string): Promise<boolean> {
+    const handle = this.transient.get(queryId);
+    if (!handle) return false;
+    await handle.close();
+    return true;
+  }
+
+  private view(name: string, topic: string): TableView {
+    let view = this.views.get(name);
+    if (!view || view.topic !== topic) {
+      view = new TableView(this.options.client, topic, this.options.logger);
+      this.views.set(name, view);
+    }
+    return view;
+  }
+
+  private async dropView(name: string): Promise<void> {
+    const view = this.views.get(name);
+    this.views.delete(name);
+    await view?.close();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.transient.values()].map((h) => h.close()));
+    await this.runner.close();
+    await Promise.all([...this.views.values()].map((v) => v.close()));
+    await Promise.all([...this.tails.values()].map((t) => t.close()));
+    await this.commands.close();
+    await this.processingLog.close();
+    await this.topics.close();
+  }
+}
+
+function resultColumns(schema: { key: readonly { name: string; type: SqlType }[]; value: readonly { name: string; type: SqlType }[] }, markKeys: boolean, windowed = false): ResultColumn[] {
+  // A windowed table's key includes its window bounds.
+  const keys = new Set(markKeys ? [...schema.key.map((k) => k.name), ...(windowed ? [WINDOWSTART, WINDOWEND] : [])] : []);
+  return schema.value.map((c) => ({ name: c.name, type: c.type, key: keys.has(c.name) }));
+}
+
+function commandId(statement: Statement): string {
+  switch (statement.kind) {
+    case 'CreateSource':
+    case 'CreateAsSelect':
+      return `${statement.sourceType.toLowerCase()}/\`${statement.name}\`/create`;
+    case 'DropSource':
+      return `${statement.sourceType.toLowerCase()}/\`${statement.name}\`/drop`;
+    case 'InsertInto':
+      return `stream/\`${statement.target}\`/create`;
+    case 'CreateType':
+      return `type/\`${statement.name}\`/create`;
+    case 'DropType':
+      return `type/\`${statement.name}\`/drop`;
+    case 'Terminate':
+      return `terminate/${statement.all ? 'ALL' : statement.queryId}/execute`;
+    default:
+      return `${statement.kind.toLowerCase()}/execute`;
+  }
+}
+
+function currentStatus(text: string, statement: Statement, result: ExecuteResult, sequence: number): Entity {
+  return {
+    '@type': 'currentStatus',
+    statementText: text,
+    commandId: commandId(statement),
+    commandStatus: { status: 'SUCCESS', message: result.message, queryId: result.kind === 'QueryStarted' ? result.query.id : null },
+    commandSequenceNumber: sequence,
+    warnings: [],
+  };
+}
+
+/** One record as PRINT shows it: `rowtime: …, key: …, value: …, partition: n`. */
+export function printRecord(timestamp: number, key: Buffer | null, value: Buffer | null, partition: number, headers: readonly { key: string; value: Buffer | null }[]): string {
+  const time = new Date(timestamp).toISOString().replace('T', ' ').replace(/-/g, '/').replace('Z', ' Z');
+  const hs = headers.length === 0 ? '' : `, headers: [${headers.map((h) => `${h.key}=${h.value === null ? 'null' : bytesText(h.value)}`).join(', ')}]`;
+  return `rowtime: ${time}, key: ${key === null ? '<null>' : bytesText(key)}, value: ${value === null ? '<null>' : bytesText(value)}, partition: ${partition}${hs}`;
+}
+
+/** Bytes as text when they are printable UTF-8 (strings, JSON, delimited); else Kafka's INT/BIGINT layouts; else base64. */
+function bytesText(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  // eslint-disable-next-line no-control-regex
+  if (!text.includes('\uFFFD') && !/[\u0000-\u0008\u000e-\u001f]/.test(text)) return text;
+  if (bytes.length === 4) return String(bytes.readInt32BE(0));
+  if (bytes.length === 8) return String(bytes.readBigInt64BE(0));
+  return bytes.toString('base64');
+}

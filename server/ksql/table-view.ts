@@ -1,0 +1,48 @@
+/**
+ * A table's materialized view for pull queries: the latest record of every key, kept by tailing
+ * the table's topic (a tombstone removes the key). It works the same for CTAS results and for
+ * source tables, windowed or not (a windowed key's bytes include its window). A pull query first
+ * waits until the view has read the topic up to its end offsets as of the query, so it sees
+ * every row written before it was asked.
+ */
+import type { RawRecord } from '../../engine/runtime/record-queue.js';
+import type { StorageClient } from '../../storage/client/types.js';
+import type { Logger } from '../../storage/logger.js';
+import { TopicTail } from './transient.js';
+
+export class TableView {
+  private readonly rows = new Map<string, RawRecord>();
+  private readonly tail: TopicTail;
+
+  constructor(client: StorageClient, readonly topic: string, logger: Logger) {
+    this.tail = new TopicTail(client, topic, 'earliest', logger);
+    this.tail.subscribe((_partition, records) => {
+      for (const r of records) {
+        if (r.key === null) continue;
+        const k = r.key.toString('latin1');
+        if (r.value === null) this.rows.delete(k);
+        else this.rows.set(k, r);
+      }
+    });
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /**
+   * The current rows once caught up with the topic: all of them in descending key-byte order
+   * (the order ksqlDB's table scans answer in), or those of the given keys in the order given
+   * (as an IN list is answered).
+   */
+  async snapshot(keys?: readonly Buffer[]): Promise<RawRecord[]> {
+    await this.tail.catchUp();
+    return keys
+      ? [...new Set(keys.map((k) => k.toString('latin1')))].map((k) => this.rows.get(k)).filter((r) => r !== undefined)
+      : [...this.rows.values()].sort((a, b) => Buffer.compare(b.key!, a.key!));
+  }
+
+  close(): Promise<void> {
+    return this.tail.close();
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * The ksqlDB-compatible REST API on fastify: the same paths, bodies, content types and error
+ * shape as ksqlDB, so its clients (the CLI, the Go, .NET and npm clients, curl scripts) work
+ * unchanged.
+ *
+ *   POST /ksql            statements -> entities
+ *   POST /query           SELECT, chunked JSON array (header, rows, finalMessage)
+ *   POST /query-stream    SELECT, metadata then one JSON array per line (or one JSON array)
+ *   POST /close-query     stops a push query
+ *   POST /inserts-stream  rows in, acks out, one JSON object per line each way
+ *   GET  /info, /healthcheck, /status[/{commandId}], /clusterStatus, /is_valid_property/{name}
+ *   POST /ksql/terminate  terminates every persistent query
+ *   GET  /metrics         Prometheus metrics
+ *   GET  /ws/query        a query over a WebSocket (browsers)
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { KsqlRequestError, type KsqlServer, type Properties, type QueryHandle, type ResultColumn } from '../ksql/ksql-server.js';
+import { stringifyRest } from '../ksql/rest-json.js';
+import { formatSqlType, type SqlType } from '../../sql/types/sql-type.js';
+import type { Logger } from '../../storage/logger.js';
+import { registerInserts } from './inserts-stream.js';
+import { registerMetrics } from './metrics.js';
+import { serveHttp2 } from './http2.js';
+import { registerWebSocketQueries } from './ws-query.js';
+
+export const KSQL_V1_JSON = 'application/vnd.ksql.v1+json';
+export const KSQLAPI_DELIMITED = 'application/vnd.ksqlapi.delimited.v1';
+export const SERVER_VERSION = '7.6.0-freshet';
+
+export interface RestServerOptions {
+  readonly ksql: KsqlServer;
+  readonly logger: Logger;
+  readonly kafkaClusterId?: string;
+  /** Called to register extra routes (schema registry, metrics) on the same instance. */
+  readonly plugins?: ((app: FastifyInstance) => unknown)[];
+}
+
+interface KsqlBody {
+  ksql?: unknown;
+  streamsProperties?: Record<string, string | number | boolean>;
+  sessionVariables?: Record<string, string>;
+  commandSequenceNumber?: number;
+}
+
+interface QueryStreamBody {
+  sql?: unknown;
+  properties?: Record<string, string | number | boolean>;
+  sessionVariables?: Record<string, string>;
+}
+
+/** ksqlDB's error entity. */
+export function errorBody(type: 'statement_error' | 'generic_error', errorCode: number, message: string, statementText?: string, entities: readonly unknown[] = []) {
+  return type === 'statement_error' ? { '@type': type, error_code: errorCode, message, statementText: statementText ?? '', entities } : { '@type': type, error_code: errorCode, message };
+}
+
+function sendError(reply: FastifyReply, error: unknown): FastifyReply {
+  if (error instanceof KsqlRequestError) {
+    return reply.code(error.status).type(KSQL_V1_JSON).send(errorBody(error.status >= 500 ? 'generic_error' : 'statement_error', error.errorCode, error.message, error.statementText, error.entities));
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return reply.code(500).type(KSQL_V1_JSON).send(errorBody('generic_error', 50000, message));
+}
+
+function responseType(request: FastifyRequest): string {
+  const accept = request.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes(KSQL_V1_JSON) ? 'application/json' : KSQL_V1_JSON;
+}
+
+export async function buildRestServer(options: RestServerOptions): Promise<FastifyInstance> {
+  const { ksql } = options;
+  // Closing ends push queries' open responses too, not only idle connections.
+  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, forceCloseConnections: true });
+  // ksqlDB's content types are JSON bodies.
+  app.addContentTypeParser([KSQL_V1_JSON, 'application/vnd.ksql+json', KSQLAPI_DELIMITED], { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, body === '' ? {} : JSON.parse(body as string));
+    } catch (error) {
+      (error as { statusCode?: number }).statusCode = 400;
+      done(error as Error, undefined);
+    }
+  });
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    void reply.code(status).type(KSQL_V1_JSON).send(errorBody('generic_error', status >= 500 ? 50000 : 40000, status === 400 ? `Malformed request: ${error.message}` : error.message));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).type(KSQL_V1_JSON).send(errorBody('generic_error', 40400, `Path not found: ${request.method} ${request.url}`));
+  });
+
+  app.post('/ksql', async (request, reply) => {
+    const body = (request.body ?? {}) as KsqlBody;
+    if (typeof body.ksql !== 'string') return reply.code(400).type(KSQL_V1_JSON).send(errorBody('statement_error', 40000, 'The request has no "ksql" field: send {"ksql": "<statements>;", "streamsProperties": {}}.'));
+    try {
+      const entities = await ksql.execute(body.ksql, { ...(body.streamsProperties ? { streamsProperties: body.streamsProperties } : {}), ...(body.sessionVariables ? { sessionVariables: body.sessionVariables } : {}) });
+      return reply.type(responseType(request)).send(stringifyRest(entities));
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  });
+
+  app.post('/query', async (request, reply) => {
+    const body = (request.body ?? {}) as KsqlBody;
+    if (typeof body.ksql !== 'string') return reply.code(400).type(KSQL_V1_JSON).send(errorBody('statement_error', 40000, 'The request has no "ksql" field: send {"ksql": "SELECT …;", "streamsProperties": {}}.'));
+    await streamQuery(ksql, reply, body.ksql, body.streamsProperties ?? {}, body.sessionVariables, 'v1');
+  });
+
+  app.post('/query-stream', async (request, reply) => {
+    const body = (request.body ?? {}) as QueryStreamBody;
+    if (typeof body.sql !== 'string') return reply.code(400).type('application/json').send(errorBody('generic_error', 40000, 'The request has no "sql" field: send {"sql": "SELECT …;", "properties": {}}.'));
+    const accept = request.headers.accept ?? '';
+    await streamQuery(ksql, reply, body.sql, body.properties ?? {}, body.sessionVariables, accept.includes('application/json') ? 'json' : 'delimited');
+  });
+
+  app.post('/close-query', async (request, reply) => {
+    const body = (request.body ?? {}) as { queryId?: unknown };
+    if (typeof body.queryId !== 'string') return reply.code(400).type('application/json').send(errorBody('generic_error', 40000, 'The request has no "queryId" field.'));
+    const closed = await ksql.closeQuery(body.queryId);
+    if (!closed) return reply.code(400).type('application/json').send(errorBody('generic_error', 40004, `No query with id ${body.queryId}`));
+    return reply.type('application/json').send('');
+  });
+
+  registerInserts(app, ksql);
+  registerMetrics(app, ksql);
+  await registerWebSocketQueries(app, ksql);
+
+  app.get('/info', async (_request, reply) =>
+    reply.type(KSQL_V1_JSON).send({ KsqlServerInfo: { version: SERVER_VERSION, kafkaClusterId: options.kafkaClusterId ?? 'freshet', ksqlServiceId: 'default_', serverStatus: 'RUNNING' } }),
+  );
+  app.get('/healthcheck', async (_request, reply) =>
+    reply.type(KSQL_V1_JSON).send({ isHealthy: true, details: { metastore: { isHealthy: true }, kafka: { isHealthy: true }, commandRunner: { isHealthy: true } } }),
+  );
+  app.get('/status', async (_request, reply) => reply.type(KSQL_V1_JSON).send({ commandStatuses: {} }));
+  app.get('/status/*', async (request, reply) => {
+    const id = decodeURIComponent((request.params as { '*': string })['*']);
+    return reply.type(KSQL_V1_JSON).send({ status: 'SUCCESS', message: `Command ${id} has been executed.`, queryId: null });
+  });
+  app.get('/clusterStatus', async (request, reply) => {
+    const host = `http://${request.hostname}`;
+    return reply.type(KSQL_V1_JSON).send({ clusterStatus: { [host]: { hostAlive: true, lastStatusUpdateMs: Date.now(), activeStandbyPerQuery: {}, hostStoreLags: { stateStoreLags: {}, updateTimeMs: Date.now() } } } });
+  });
+  app.get('/is_valid_property/:name', async (request, reply) => {
+    const { name } = request.params as { name: string };
+    if (isKnownProperty(name)) return reply.type(KSQL_V1_JSON).send(true);
+    return reply.code(400).type(KSQL_V1_JSON).send(errorBody('generic_error', 40000, `Not recognizable as ksql, streams, consumer, or producer property: '${name}'`));
+  });
+  app.post('/ksql/terminate', async (_request, reply) => {
+    try {
+      await ksql.execute('TERMINATE ALL;');
+      return reply.type(KSQL_V1_JSON).send({ status: 200, message: 'All queries terminated.' });
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  });
+
+  for (const plugin of options.plugins ?? []) await plugin(app);
+  serveHttp2(app);
+  return app;
+}
+
+type StreamFormat = 'v1' | 'delimited' | 'json';
+
+/** How much of a query's output may wait for a slow client before the query is closed. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+function hasDecimal(type: SqlType): boolean {
+  switch (type.kind) {
+    case 'DECIMAL':
+      return true;
+    case 'ARRAY':
+      return hasDecimal(type.element);
+    case 'MAP':
+      return hasDecimal(type.value);
+    case 'STRUCT':
+      return type.fields.some((f) => hasDecimal(f.type));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Runs a SELECT and streams its result on the raw response: the header first, then each row as
+ * it comes; a push query runs until LIMIT or until the client goes away.
+ */
+async function streamQuery(ksql: KsqlServer, reply: FastifyReply, sql: string, properties: Properties, sessionVariables: Record<string, string> | undefined, format: StreamFormat): Promise<void> {
+  const out = reply.raw;
+  let started = false;
+  let handle: QueryHandle | undefined;
+  let finished = false;
+  // PRINT through /query answers plain text lines, as ksqlDB's.
+  let text = false;
+  let corked = false;
+  // Without DECIMAL columns (written as raw JSON numbers), rows are plain JSON.
+  let plainJson = false;
+  const start = (queryId: string, columns: readonly ResultColumn[], kind?: 'query' | 'print'): void => {
+    started = true;
+    plainJson = !columns.some((c) => hasDecimal(c.type));
+    reply.hijack();
+    if (kind === 'print' && format === 'v1') {
+      text = true;
+      out.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      return;
+    }
+    out.writeHead(200, { 'content-type': format === 'v1' ? KSQL_V1_JSON : format === 'json' ? 'application/json' : KSQLAPI_DELIMITED });
+    if (format === 'v1') {
+      out.write(`[{"header":${JSON.stringify({ queryId, schema: columns.map((c) => `\`${c.name}\` ${formatSqlType(c.type)}${c.key ? ' KEY' : ''}`).join(', ') })}}`);
+    } else {
+      const meta = { queryId, columnNames: columns.map((c) => c.name), columnTypes: columns.map((c) => formatSqlType(c.type)) };
+      out.write(format === 'json' ? `[${JSON.stringify(meta)}` : `${JSON.stringify(meta)}\n`);
+    }
+  };
+  const finish = (message?: string, error?: unknown): void => {
+    if (finished) return;
+    finished = true;
+    if (!started) return;
+    if (text) {
+      if (error !== undefined) out.write(`${String(error instanceof Error ? error.message : error)}\n`);
+      out.end();
+    } else if (format === 'v1') {
+      if (error !== undefined) out.write(`,\n${JSON.stringify({ errorMessage: errorBody('generic_error', 50000, String(error instanceof Error ? error.message : error)) })}`);
+      else if (message) out.write(`,\n${JSON.stringify({ finalMessage: message })}`);
+      out.end(']\n');
+    } else if (format === 'json') {
+      out.end(']\n');
+    } else {
+      if (error !== undefined) out.write(`${JSON.stringify(errorBody('generic_error', 50000, String(error instanceof Error ? error.message : error)))}\n`);
+      out.end();
+    }
+  };
+  const done = new Promise<void>((resolve) => {
+    const closeWith = (): void => {
+      resolve();
+      void handle?.close();
+    };
+    // The response closes when it ends or when the client goes away.
+    out.once('close', closeWith);
+    void ksql
+      .startQuery(sql, { properties, ...(sessionVariables ? { sessionVariables } : {}) }, {
+        onHeader: start,
+        onRow: (values) => {
+          if (finished) return;
+          // Rows of one batch go out in one write: corked now, flushed when this tick ends.
+          if (!corked) {
+            corked = true;
+            out.cork();
+            process.nextTick(() => {
+              corked = false;
+              out.uncork();
+            });
+          }
+          if (text) {
+            out.write(`${String(values[0])}\n`);
+          } else {
+            const json = plainJson ? JSON.stringify(values) : stringifyRest(values);
+            if (format === 'v1') out.write(`,\n{"row":{"columns":${json}}}`);
+            else if (format === 'json') out.write(`,${json}`);
+            else out.write(`${json}\n`);
+          }
+          // A client that does not read its rows does not make the server hold them without bound.
+          if (out.writableLength > MAX_BUFFERED_BYTES) {
+            finish(undefined, new Error(`The client read the query's rows too slowly (more than ${MAX_BUFFERED_BYTES >> 20} MiB waiting); the query was closed.`));
+            void handle?.close();
+          }
+        },
+        onEnd: (message, error) => {
+          finish(message, error);
+          resolve();
+        },
+      })
+      .then(
+        (h) => {
+          handle = h;
+          if (finished || out.destroyed) void h.close();
+        },
+        (error: unknown) => {
+          if (!started) sendError(reply, error);
+          else finish(undefined, error);
+          resolve();
+        },
+      );
+  });
+  await done;
+  if (!started && !reply.sent) await reply;
+}
+
+/** Properties a request may set in streamsProperties. */
+export function isKnownProperty(name: string): boolean {
+  return /^(ksql\.|processing\.guarantee$|auto\.offset\.reset$|commit\.interval\.ms$|cache\.max\.bytes\.buffering$)/.test(name);
+}
+
