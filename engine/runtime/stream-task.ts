@@ -14,7 +14,9 @@ import type { Cancellable, Processor, ProcessorContext, PunctuationType, Punctua
 import { Record, type RecordContext } from '../processor/record.js';
 import { Headers } from '../processor/headers.js';
 import type { Serde } from '../serde/serde.js';
+import { partitionForKey } from '../../storage/broker/partitioner.js';
 import { Serdes } from '../serde/serdes.js';
+import { windowSuffixBytes } from '../serde/windowed.js';
 import { recordTimestamp, TopologyError, type SinkNode, type SubTopology, type Topology } from '../topology/topology.js';
 import { PunctuationQueue } from './punctuation-queue.js';
 import type { RecordCollector } from './record-collector.js';
@@ -58,6 +60,8 @@ interface RuntimeNode {
   sinkTopic: string | null;
   keySerde: Serde<unknown>;
   valueSerde: Serde<unknown>;
+  /** A sink with a windowed key serde: the bytes it appends to the inner key (partitioning is by the inner key). */
+  windowSuffix: number | undefined;
 }
 
 export class TaskProcessingError extends TopologyError {}
@@ -115,7 +119,9 @@ export class StreamTask {
         sinkTopic: def.kind === 'sink' && typeof def.topic === 'string' ? this.config.topicName(def.topic) : null,
         keySerde: (def.kind === 'source' || def.kind === 'sink' ? def.options.keySerde : undefined) ?? defaultKey,
         valueSerde: (def.kind === 'source' || def.kind === 'sink' ? def.options.valueSerde : undefined) ?? defaultValue,
+        windowSuffix: undefined,
       };
+      if (def.kind === 'sink') node.windowSuffix = windowSuffixBytes(node.keySerde);
       this.nodes.set(def.name, node);
     }
     for (const def of subTopology.nodes) {
@@ -348,7 +354,11 @@ export class StreamTask {
     const key = node.keySerde.serialize(topic, record.key, record.headers);
     const value = node.valueSerde.serialize(topic, record.value, record.headers);
     let partition: number | undefined;
-    if (def.options.partitioner) partition = def.options.partitioner(topic, record.key, record.value, this.config.collector.partitionsFor(topic));
+    if (def.options.partitioner) {
+      partition = def.options.partitioner(topic, record.key, record.value, this.config.collector.partitionsFor(topic));
+    } else if (key !== null && node.windowSuffix !== undefined && key.length >= node.windowSuffix) {
+      partition = partitionForKey(key.subarray(0, key.length - node.windowSuffix), this.config.collector.partitionsFor(topic));
+    }
     this.config.collector.send(topic, key, value, headers, record.timestamp, partition);
   }
 

@@ -31,12 +31,24 @@ function innerBytes<K>(inner: Serde<K>, topic: string, data: Windowed<K>, header
   return key;
 }
 
+/**
+ * How many bytes a windowed serde appends to the inner key (8: the start; 16: end and start),
+ * so a sink partitions a windowed key by its inner key, as Kafka Streams' WindowedStreamPartitioner
+ * does: all windows of a key land where the key does.
+ */
+export const WINDOW_SUFFIX_BYTES = Symbol('windowSuffixBytes');
+
+export function windowSuffixBytes(serde: Serde<unknown>): number | undefined {
+  return (serde as { [WINDOW_SUFFIX_BYTES]?: number })[WINDOW_SUFFIX_BYTES];
+}
+
 /** Windowed keys of tumbling, hopping and sliding windows. */
 export function timeWindowedSerde<K>(inner: Serde<K>, windowSizeMs: number): Serde<Windowed<K>> {
   if (!Number.isSafeInteger(windowSizeMs) || windowSizeMs < 0) {
     throw new SerializationError(`A time-windowed serde needs the window size (an integer number of milliseconds ≥ 0) to rebuild window ends, got ${String(windowSizeMs)}.`);
   }
-  return {
+  const serde: Serde<Windowed<K>> & { [WINDOW_SUFFIX_BYTES]: number } = {
+    [WINDOW_SUFFIX_BYTES]: 8,
     serialize(topic, data, headers) {
       if (data === null || data === undefined) return null;
       const key = innerBytes(inner, topic, data, headers);
@@ -54,11 +66,13 @@ export function timeWindowedSerde<K>(inner: Serde<K>, windowSizeMs: number): Ser
       return { key, window: { start, end: Math.min(start + windowSizeMs, Number.MAX_SAFE_INTEGER) } };
     },
   };
+  return serde;
 }
 
 /** Windowed keys of session windows (both bounds inclusive, end first so sessions sort by end). */
 export function sessionWindowedSerde<K>(inner: Serde<K>): Serde<Windowed<K>> {
-  return {
+  const serde: Serde<Windowed<K>> & { [WINDOW_SUFFIX_BYTES]: number } = {
+    [WINDOW_SUFFIX_BYTES]: 16,
     serialize(topic, data, headers) {
       if (data === null || data === undefined) return null;
       const key = innerBytes(inner, topic, data, headers);
@@ -77,6 +91,7 @@ export function sessionWindowedSerde<K>(inner: Serde<K>): Serde<Windowed<K>> {
       return { key, window: { start, end } };
     },
   };
+  return serde;
 }
 
 /** Kafka's WindowedSerdes factory. */

@@ -66,7 +66,8 @@ export async function runRestCase(c: RestCase): Promise<CaseOutcome> {
     const registry = await SchemaRegistry.open(new InMemorySchemaStore());
     await registerSchemas(registry, c);
     const admin = client.admin();
-    const topics = [...caseTopics(c)].map(([name, partitions]) => ({ name, partitions }));
+    // ksqlDB's REST runner makes topics of 4 partitions; inputs go where their keys hash to.
+    const topics = [...caseTopics(c, 4)].map(([name, partitions]) => ({ name, partitions }));
     if (topics.length > 0) await admin.createTopics(topics);
     await admin.close();
     ksql = await KsqlServer.open({ client, dataDir: dir, logger: silentLogger, registry, properties: { 'ksql.streams.cache.max.bytes.buffering': 0, ...(c.properties ?? {}), 'ksql.logging.processing.stream.auto.create': 'false' }, commitIntervalMs: 100 });
@@ -121,7 +122,8 @@ async function produceInputs(c: RestCase, client: StorageClient, codecs: CodecCa
       const key = await codecs.encode(input.topic, true, input.key ?? null, input.window);
       const value = await codecs.encode(input.topic, false, input.value ?? null);
       const headers = (input.headers ?? []).map((h) => ({ key: h.KEY, value: h.VALUE === null ? null : Buffer.from(h.VALUE, 'base64') }));
-      await producer.send({ topic: input.topic, key, value, timestamp: Number(input.timestamp ?? 0), headers, partition: 0 });
+      // Records without a key go to partition 0 (a sticky partitioner would scatter them).
+      await producer.send({ topic: input.topic, key, value, timestamp: Number(input.timestamp ?? 0), headers, ...(key === null ? { partition: 0 } : {}) });
     }
   } finally {
     await producer.close();

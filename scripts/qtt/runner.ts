@@ -341,18 +341,18 @@ export async function registerSchemas(registry: SchemaRegistry, c: QttCase): Pro
 /**
  * The topics that exist before a case's statements run, with their partitions: the case's
  * `topics`, those its CREATE (not AS SELECT) statements name (with the PARTITIONS they ask for),
- * and its input and output topics.
+ * and its input and output topics; `defaultPartitions` where nothing says.
  */
-export function caseTopics(c: QttCase): Map<string, number> {
+export function caseTopics(c: QttCase, defaultPartitions = 1): Map<string, number> {
   const topics = new Map<string, number>();
   for (const t of c.topics ?? []) if (t.partitions !== undefined) topics.set(t.name, Number(t.partitions));
   for (const s of c.statements) {
     if (/\bAS\s+SELECT\b/i.test(s) || !/^\s*CREATE\b/i.test(s)) continue;
     const m = /kafka_topic\s*=\s*'([^']*)'/i.exec(s);
     const p = /\bPARTITIONS\s*=\s*(\d+)/i.exec(s);
-    if (m && !topics.has(m[1]!)) topics.set(m[1]!, p ? Number(p[1]) : 1);
+    if (m && !topics.has(m[1]!)) topics.set(m[1]!, p ? Number(p[1]) : defaultPartitions);
   }
-  for (const t of [...(c.topics ?? []).map((x) => x.name), ...[...(c.inputs ?? []), ...(c.outputs ?? [])].map((r) => r.topic)]) if (!topics.has(t)) topics.set(t, 1);
+  for (const t of [...(c.topics ?? []).map((x) => x.name), ...[...(c.inputs ?? []), ...(c.outputs ?? [])].map((r) => r.topic)]) if (!topics.has(t)) topics.set(t, defaultPartitions);
   return topics;
 }
 

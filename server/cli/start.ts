@@ -28,9 +28,15 @@ export interface StartOptions {
 
 /**
  * The config file: broker options, plus `kafka` for the listener (e.g. advertisedHost, sasl) and
- * `ksql` for the SQL engine's properties (e.g. {"ksql.persistence.default.format.value": "JSON"}).
+ * `ksql` for the SQL engine's properties (e.g. {"ksql.persistence.default.format.value": "JSON"})
+ * and `rest` for the REST API ({"users": {"name": "password"}} requires HTTP basic authentication).
  */
-type ConfigFile = Partial<BrokerOptions> & { kafka?: Partial<KafkaListenerOptions>; ksql?: Record<string, string | number | boolean> };
+type ConfigFile = Partial<BrokerOptions> & {
+  kafka?: Partial<KafkaListenerOptions>;
+  ksql?: Record<string, string | number | boolean>;
+  /** The REST API: `users` (name -> password) turns on HTTP basic authentication. */
+  rest?: { users?: Record<string, string>; maxStatementLength?: number };
+};
 
 function readConfig(path: string | undefined): ConfigFile {
   if (!path) return {};
@@ -55,7 +61,7 @@ export interface Running {
 export async function start(opts: StartOptions): Promise<Running> {
   const logger = consoleLogger();
   const dataDir = resolve(opts.dataDir);
-  const { kafka: kafkaOptions, ksql: ksqlProperties, ...brokerOptions } = readConfig(opts.config);
+  const { kafka: kafkaOptions, ksql: ksqlProperties, rest: restOptions, ...brokerOptions } = readConfig(opts.config);
   const broker = await Broker.open({ ...brokerOptions, dataDir, logger });
   const cleanups: (() => Promise<unknown>)[] = [() => broker.close()];
   const stop = async (): Promise<void> => {
@@ -73,6 +79,8 @@ export async function start(opts: StartOptions): Promise<Running> {
       ksql,
       logger,
       kafkaClusterId: broker.clusterId,
+      ...(restOptions?.users ? { users: restOptions.users } : {}),
+      ...(restOptions?.maxStatementLength !== undefined ? { maxStatementLength: restOptions.maxStatementLength } : {}),
       plugins: [(app) => app.register(schemaRegistryRoutes(registry), { prefix: '/schema-registry' })],
     });
     await rest.listen({ host: opts.host, port: opts.httpPort });

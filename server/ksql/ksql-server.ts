@@ -10,6 +10,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Expression } from '../../sql/ast/expressions.js';
 import type { Query, Statement } from '../../sql/ast/statements.js';
 import type { DataSource } from '../../sql/catalog/data-source.js';
 import { SqlStatementError } from '../../sql/catalog/errors.js';
@@ -18,7 +19,7 @@ import { nodesOf } from '../../sql/planner/rewrite.js';
 import { SqlEngine, type ExecuteResult } from '../../sql/engine/sql-engine.js';
 import { parseStatements } from '../../sql/parser/parse.js';
 import type { SchemaRegistryClient } from '../../sql/schema-registry/client.js';
-import type { SqlType } from '../../sql/types/sql-type.js';
+import { formatSqlType, type SqlType } from '../../sql/types/sql-type.js';
 import { StreamsApp } from '../../engine/runtime/streams-app.js';
 import type { StorageClient } from '../../storage/client/types.js';
 import type { Logger } from '../../storage/logger.js';
@@ -26,11 +27,13 @@ import { FreshetError } from '../../storage/errors.js';
 import { CommandLog } from './command-log.js';
 import { describeEntity, type Entity, type StatementContext } from './entities.js';
 import { PersistentQueryRunner } from './persistent-queries.js';
-import { pinnedKeys } from './pull-keys.js';
+import { checkKeyLookupOnly, pinnedKeys } from './pull-keys.js';
+import { formatExpressionForMessage } from '../../sql/ast/format-expression.js';
 import { ProcessingLog, processingLogDdl, processingLogTopic } from './processing-log.js';
 import { toRestValue } from './rest-json.js';
 import { TableView } from './table-view.js';
 import { isStateless, scanTopic, StatelessRunner, TopicTail } from './transient.js';
+import type { RawRecord } from '../../engine/runtime/record-queue.js';
 import { ClientTopicAdmin } from './topic-admin.js';
 
 export type Properties = Readonly<Record<string, string | number | boolean>>;
@@ -69,8 +72,8 @@ export interface ResultColumn {
 export interface QueryEvents {
   /** The result's columns, before any row; `print`: PRINT's lines (one STRING column). */
   onHeader(queryId: string, columns: readonly ResultColumn[], kind?: 'query' | 'print'): void;
-  /** One row, values already in REST JSON form. */
-  onRow(values: unknown[]): void;
+  /** One row, values already in REST JSON form; `tombstone`: a table's row was deleted. */
+  onRow(values: unknown[], tombstone?: boolean): void;
   /** The query ended by itself (LIMIT reached, pull query done, error). */
   onEnd(message?: string, error?: unknown): void;
 }
@@ -93,6 +96,8 @@ export class KsqlServer {
   private readonly views = new Map<string, TableView>();
   private readonly tails = new Map<string, TopicTail>();
   private readonly transient = new Map<string, QueryHandle>();
+  /** Prepared key-lookup pull queries, least recently used first. */
+  private readonly preparedPulls = new Map<string, PreparedPull>();
   private readonly stateDir: string;
   private transientSeq = 0;
   /** Records skipped by queries (bad input, failed expressions): ksqlDB's processing log. */
@@ -283,8 +288,7 @@ export class KsqlServer {
     if (statement.kind === 'Print') return this.print(statement, events);
     if (statement.kind !== 'Query') throw new KsqlRequestError(400, 40001, `The /query endpoint runs SELECT and PRINT statements; use /ksql for ${statement.kind} statements.`, text);
     try {
-      await this.topics.refresh();
-      return statement.emit === undefined ? await this.pullQuery(statement, events) : await this.pushQuery(statement, request.properties ?? {}, events);
+      return statement.emit === undefined ? await this.pullQuery(statement, request.properties ?? {}, events) : await this.pushQuery(statement, request.properties ?? {}, events);
     } catch (error) {
       throw this.requestError(error, text, []);
     }
@@ -295,18 +299,35 @@ export class KsqlServer {
     return `${kind}_${from}_${Date.now()}${this.transientSeq++}`;
   }
 
-  private async pullQuery(query: Query, events: QueryEvents): Promise<QueryHandle> {
+  private async pullQuery(query: Query, properties: Properties, events: QueryEvents): Promise<QueryHandle> {
     if (query.from.kind !== 'AliasedSource') throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support JOIN clauses.");
     if (query.groupBy) throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support GROUP BY clauses.");
     if (query.partitionBy) throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support PARTITION BY clauses.");
     if (query.window) throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support WINDOW clauses.");
     if (query.having) throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support HAVING clauses.");
     const source = this.engine.metaStore.requireSource(query.from.name);
-    if (source.sourceType === 'TABLE') {
-      // A table's rows are its latest per key: where they were written is not part of them.
-      const pseudo = [...new Set(query.select.flatMap((item) => (item.kind === 'SingleColumn' ? nodesOf(item.expression) : [])).flatMap((x) => (x.kind === 'ColumnRef' && (x.name === ROWPARTITION || x.name === ROWOFFSET) ? [x.name] : [])))];
-      if (pseudo.length > 0) throw new SqlStatementError('SQL_UNSUPPORTED', `Pull queries don't support the following columns in SELECT clauses: ${pseudo.map((p) => `\`${p}\``).join(', ')}`);
+    // Where a row was written (ROWPARTITION, ROWOFFSET) is not part of what a pull query reads, as in ksqlDB.
+    const positional = (exprs: readonly Expression[]) => [...new Set(exprs.flatMap((e) => nodesOf(e)).flatMap((x) => (x.kind === 'ColumnRef' && (x.name === ROWPARTITION || x.name === ROWOFFSET) ? [x.name] : [])))];
+    for (const [clause, exprs] of [['SELECT', query.select.flatMap((item) => (item.kind === 'SingleColumn' ? [item.expression] : []))], ['WHERE', query.where ? [query.where] : []]] as const) {
+      const names = positional(exprs);
+      if (names.length > 0) throw new SqlStatementError('SQL_UNSUPPORTED', `Pull queries don't support the following columns in ${clause} clauses: ${names.map((p) => `\`${p}\``).join(', ')}`);
     }
+    const scans = String(properties['ksql.query.pull.table.scan.enabled'] ?? this.engine.properties.get('ksql.query.pull.table.scan.enabled') ?? 'true') !== 'false';
+    if (source.sourceType === 'TABLE' && !scans) {
+      checkKeyLookupOnly(query.where, source.schema.key.map((k) => ({ name: k.name, text: `\`${k.name}\` ${formatSqlType(k.type)} KEY` })), formatExpressionForMessage);
+    }
+    const queryId = this.nextQueryId(query, 'query');
+    const lookup = source.sourceType === 'TABLE' ? await this.preparedLookup(query, source) : undefined;
+    if (lookup) {
+      // A key lookup: the view's rows for the keys through the prepared projection.
+      const rows = lookup.run(await this.view(source.name, source.topic).snapshot(lookup.keys, windowSuffix(source)), query.limit);
+      events.onHeader(queryId, lookup.columns);
+      for (const r of rows) events.onRow(r);
+      events.onEnd();
+      return { queryId, pull: true, close: async () => undefined };
+    }
+    // Planning reads the topics' partition counts.
+    await this.topics.refresh();
     const planned = this.engine.planTransient(query, { tablesAsStreams: true });
     const rows: unknown[][] = [];
     // A pull query on a table marks its key columns (`ID` STRING KEY); other results do not.
@@ -318,10 +339,9 @@ export class KsqlServer {
     });
     if (!isStateless(built.topology)) throw new SqlStatementError('SQL_UNSUPPORTED', 'This pull query needs state (table functions, aggregates); run it as a push query with EMIT CHANGES.');
     const runner = new StatelessRunner(built.topology, this.options.logger);
-    const queryId = this.nextQueryId(query, 'query');
     try {
       if (source.sourceType === 'TABLE') {
-        for (const r of await this.view(source.name, source.topic).snapshot(await this.lookupKeys(query, source))) runner.process(source.topic, r.partition, [r]);
+        for (const r of await this.view(source.name, source.topic).snapshot(await this.lookupKeys(query, source), windowSuffix(source))) runner.process(source.topic, r.partition, [r]);
       } else {
         await scanTopic(this.options.client, source.topic, (partition, records) => runner.process(source.topic, partition, records));
       }
@@ -330,9 +350,60 @@ export class KsqlServer {
     }
     events.onHeader(queryId, columns);
     for (const r of rows) events.onRow(r);
-    // A scan of a stream says it is complete, as ksqlDB's does.
-    events.onEnd(source.sourceType === 'STREAM' ? 'Query Completed' : undefined);
+    // A scan of a stream says how it ended, as ksqlDB's does.
+    events.onEnd(source.sourceType === 'TABLE' ? undefined : limit !== undefined && rows.length >= limit ? 'Limit Reached' : 'Query Completed');
     return { queryId, pull: true, close: async () => undefined };
+  }
+
+  /**
+   * A pull query whose WHERE clause is only key lookups (`k = 1`, `k IN (…)`) on a table with
+   * KAFKA keys: the keys' bytes, and the query's projection prepared once per SELECT list and
+   * table (parsed, planned and built without the WHERE clause, which the lookup answers), so
+   * repeated lookups skip planning.
+   */
+  private async preparedLookup(query: Query, source: DataSource): Promise<{ keys: Buffer[]; columns: readonly ResultColumn[]; run: (records: readonly RawRecord[], limit?: number) => unknown[][] } | undefined> {
+    if (source.keyFormat.format !== 'KAFKA' || query.from.kind !== 'AliasedSource') return undefined;
+    const pins = pinnedKeys(query.where, source.schema.key.map((k) => k.name), [source.name, ...(query.from.alias ? [query.from.alias] : [])], { exact: true });
+    if (!pins) return undefined;
+    const cacheKey = JSON.stringify([source.name, query.from, query.select]);
+    let prepared = this.preparedPulls.get(cacheKey);
+    if (prepared && prepared.source !== source) {
+      await prepared.runner.close();
+      prepared = undefined;
+    }
+    if (!prepared) {
+      await this.topics.refresh();
+      const planned = this.engine.planTransient({ ...query, where: undefined, limit: undefined }, { tablesAsStreams: true });
+      const columns = resultColumns(planned.step.schema, true, source.window !== undefined);
+      const sink: { rows: unknown[][] } = { rows: [] };
+      const built = await this.engine.buildTransient(planned, (_key, row) => {
+        if (row !== null) sink.rows.push(row.map((v, i) => toRestValue(columns[i]!.type, v)));
+      });
+      if (!isStateless(built.topology)) return undefined;
+      prepared = { source, columns, sink, runner: new StatelessRunner(built.topology, this.options.logger) };
+      if (this.preparedPulls.size >= 256) {
+        const [oldestKey, oldest] = this.preparedPulls.entries().next().value as [string, PreparedPull];
+        this.preparedPulls.delete(oldestKey);
+        await oldest.runner.close();
+      }
+    } else {
+      this.preparedPulls.delete(cacheKey);
+    }
+    this.preparedPulls.set(cacheKey, prepared);
+    const p = prepared;
+    return {
+      keys: await this.engine.keyBytes(source.name, pins),
+      columns: p.columns,
+      // Processing is synchronous: the sink holds this call's rows only.
+      run: (records, limit) => {
+        p.sink.rows = [];
+        for (const r of records) {
+          if (limit !== undefined && p.sink.rows.length >= limit) break;
+          p.runner.process(source.topic, r.partition, [r]);
+        }
+        return limit === undefined ? p.sink.rows : p.sink.rows.slice(0, limit);
+      },
+    };
   }
 
   /**
@@ -340,12 +411,13 @@ export class KsqlServer {
    * and the key format's bytes are canonical (KAFKA); undefined: scan the table.
    */
   private async lookupKeys(query: Query, source: DataSource): Promise<Buffer[] | undefined> {
-    if (source.keyFormat.format !== 'KAFKA' || source.window || query.from.kind !== 'AliasedSource') return undefined;
+    if (source.keyFormat.format !== 'KAFKA' || query.from.kind !== 'AliasedSource') return undefined;
     const rows = pinnedKeys(query.where, source.schema.key.map((k) => k.name), [source.name, ...(query.from.alias ? [query.from.alias] : [])]);
     return rows && this.engine.keyBytes(source.name, rows);
   }
 
   private async pushQuery(query: Query, properties: Properties, events: QueryEvents): Promise<QueryHandle> {
+    await this.topics.refresh();
     const planned = this.engine.planTransient(query);
     const columns = resultColumns(planned.step.schema, false);
     const queryId = this.nextQueryId(query, 'transient');
@@ -365,9 +437,17 @@ export class KsqlServer {
       return (closing ??= Promise.resolve().then(() => release()));
     };
     const handle: QueryHandle = { queryId, pull: false, close: () => end() };
-    const built = await this.engine.buildTransient(planned, (_key, row) => {
-      if (row === null || ended) return;
-      events.onRow(row.map((v, i) => toRestValue(columns[i]!.type, v)));
+    // A table's delete is a tombstone row: its key columns (and window bounds), nulls elsewhere.
+    const keyNames = planned.step.schema.key.map((k) => k.name);
+    const tombstone = planned.resultType === 'TABLE' ? tombstoneRow(columns, keyNames) : undefined;
+    const built = await this.engine.buildTransient(planned, (key, row) => {
+      if (ended) return;
+      if (row === null) {
+        if (!tombstone || key === null) return;
+        events.onRow(tombstone(key).map((v, i) => toRestValue(columns[i]!.type, v)), true);
+      } else {
+        events.onRow(row.map((v, i) => toRestValue(columns[i]!.type, v)));
+      }
       count++;
       if (limit !== undefined && count >= limit) void end('Limit Reached');
     });
@@ -516,6 +596,7 @@ export class KsqlServer {
     await Promise.all([...this.transient.values()].map((h) => h.close()));
     await this.runner.close();
     await Promise.all([...this.views.values()].map((v) => v.close()));
+    await Promise.all([...this.preparedPulls.values()].map((p) => p.runner.close()));
     await Promise.all([...this.tails.values()].map((t) => t.close()));
     await this.commands.close();
     await this.processingLog.close();
@@ -523,10 +604,37 @@ export class KsqlServer {
   }
 }
 
+interface PreparedPull {
+  readonly source: DataSource;
+  readonly columns: readonly ResultColumn[];
+  readonly sink: { rows: unknown[][] };
+  readonly runner: StatelessRunner;
+}
+
+/** How many bytes of window follow the key in a windowed table's record keys. */
+function windowSuffix(source: DataSource): number | undefined {
+  return source.window ? (source.window.type === 'SESSION' ? 16 : 8) : undefined;
+}
+
 function resultColumns(schema: { key: readonly { name: string; type: SqlType }[]; value: readonly { name: string; type: SqlType }[] }, markKeys: boolean, windowed = false): ResultColumn[] {
   // A windowed table's key includes its window bounds.
   const keys = new Set(markKeys ? [...schema.key.map((k) => k.name), ...(windowed ? [WINDOWSTART, WINDOWEND] : [])] : []);
   return schema.value.map((c) => ({ name: c.name, type: c.type, key: keys.has(c.name) }));
+}
+
+/** Builds a deleted table row's result row from its record key: key columns by name, window bounds, nulls. */
+function tombstoneRow(columns: readonly ResultColumn[], keyNames: readonly string[]): (key: unknown) => unknown[] {
+  return (key) => {
+    const windowed = typeof key === 'object' && key !== null && !Array.isArray(key) && 'window' in key;
+    const w = windowed ? (key as { key: unknown[] | null; window: { start: number; end: number } }) : undefined;
+    const k = (w ? w.key : (key as unknown[] | null)) ?? [];
+    return columns.map((c) => {
+      if (w && c.name === WINDOWSTART) return w.window.start;
+      if (w && c.name === WINDOWEND) return w.window.end;
+      const i = keyNames.indexOf(c.name);
+      return i >= 0 ? (k[i] ?? null) : null;
+    });
+  };
 }
 
 function commandId(statement: Statement): string {

@@ -5,6 +5,8 @@
  * read, so this only narrows the input.
  */
 import type { Expression } from '../../sql/ast/expressions.js';
+import { SqlStatementError } from '../../sql/catalog/errors.js';
+import { nodesOf } from '../../sql/planner/rewrite.js';
 
 /** At most this many key combinations are looked up; more, and the table is scanned. */
 const MAX_KEYS = 1000;
@@ -13,27 +15,17 @@ function conjuncts(e: Expression): Expression[] {
   return e.kind === 'LogicalBinary' && e.operator === 'AND' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
 }
 
+/** An expression of constants only (`1`, `'a'`, `10 + 1`, `CAST('2' AS INT)`): it reads no column. */
 function isConstant(e: Expression): boolean {
-  switch (e.kind) {
-    case 'IntegerLiteral':
-    case 'BigIntLiteral':
-    case 'DecimalLiteral':
-    case 'DoubleLiteral':
-    case 'StringLiteral':
-    case 'BooleanLiteral':
-      return true;
-    case 'ArithmeticUnary':
-      return isConstant(e.operand);
-    default:
-      return false;
-  }
+  return e.kind !== 'NullLiteral' && !nodesOf(e).some((x) => x.kind === 'ColumnRef' || x.kind === 'LambdaVariable');
 }
 
 /**
  * The key rows the WHERE clause allows, one array of constant expressions per row in key column
- * order; undefined when some key column is not pinned (the table must be scanned).
+ * order; undefined when some key column is not pinned (the table must be scanned). `exact`: only
+ * when the WHERE clause is nothing but those pins (the lookup alone answers it).
  */
-export function pinnedKeys(where: Expression | undefined, keyColumns: readonly string[], sourceNames: readonly string[]): Expression[][] | undefined {
+export function pinnedKeys(where: Expression | undefined, keyColumns: readonly string[], sourceNames: readonly string[], options: { exact?: boolean } = {}): Expression[][] | undefined {
   if (!where || keyColumns.length === 0) return undefined;
   const isKey = (e: Expression): string | undefined =>
     e.kind === 'ColumnRef' && keyColumns.includes(e.name) && (e.source === undefined || sourceNames.includes(e.source)) ? e.name : undefined;
@@ -47,9 +39,13 @@ export function pinnedKeys(where: Expression | undefined, keyColumns: readonly s
     } else if (c.kind === 'InList' && !c.negated && (column = isKey(c.value)) !== undefined && c.list.every(isConstant)) {
       values = [...c.list];
     }
-    if (column === undefined || values === undefined) continue;
+    if (column === undefined || values === undefined) {
+      if (options.exact) return undefined;
+      continue;
+    }
     // Two conjuncts on one column: either set would do; the WHERE clause filters the rest.
     const earlier = pinned.get(column);
+    if (earlier && options.exact) return undefined;
     if (!earlier || values.length < earlier.length) pinned.set(column, values);
   }
   if (!keyColumns.every((k) => pinned.has(k))) return undefined;
@@ -59,4 +55,53 @@ export function pinnedKeys(where: Expression | undefined, keyColumns: readonly s
     if (rows.length > MAX_KEYS) return undefined;
   }
   return rows;
+}
+
+function references(e: Expression, names: readonly string[]): boolean {
+  return nodesOf(e).some((x) => x.kind === 'ColumnRef' && names.includes(x.name));
+}
+
+function disjuncts(e: Expression): Expression[] {
+  return e.kind === 'LogicalBinary' && e.operator === 'OR' ? [...disjuncts(e.left), ...disjuncts(e.right)] : [e];
+}
+
+/**
+ * With table scans turned off (`ksql.query.pull.table.scan.enabled` = false), a pull query on a
+ * table must be key lookups, as ksqlDB then requires: in every OR-ed part, each key column
+ * pinned once by `=` or IN to constants (window bounds may be ranged). Throws with ksqlDB's
+ * message otherwise.
+ */
+export function checkKeyLookupOnly(where: Expression | undefined, keys: readonly { name: string; text: string }[], format: (e: Expression) => string): void {
+  const keyNames = keys.map((k) => k.name);
+  const fail = (message: string): never => {
+    throw new SqlStatementError('SQL_UNSUPPORTED', message);
+  };
+  if (!where) return fail('Pull queries on this table need a WHERE clause on its key: table scans are turned off (ksql.query.pull.table.scan.enabled=false).');
+  for (const disjunct of disjuncts(where)) {
+    const pinned = new Set<string>();
+    for (const c of conjuncts(disjunct)) {
+      if (!references(c, keyNames)) continue;
+      const keyOf = (e: Expression) => (e.kind === 'ColumnRef' && keyNames.includes(e.name) ? e.name : undefined);
+      let column: string | undefined;
+      if (c.kind === 'Comparison') {
+        const left = keyOf(c.left);
+        const right = keyOf(c.right);
+        column = left ?? right;
+        if (column === undefined) fail('A comparison must directly reference a key column.');
+        const other = left !== undefined ? c.right : c.left;
+        if (c.operator === '<>' || c.operator === 'IS DISTINCT FROM') fail(`Bound on key columns '[${keys.map((k) => k.text).join(', ')}]' must currently be '='. `);
+        if (c.operator !== '=') fail('A comparison condition on the key column cannot be combined with other comparisons such as an IN predicate');
+        if (!isConstant(other)) fail('A comparison must be between a key column and a resolvable expression.');
+      } else if (c.kind === 'InList' && !c.negated && keyOf(c.value) !== undefined) {
+        column = keyOf(c.value);
+        if (!c.list.every(isConstant)) fail('A comparison must be between a key column and a resolvable expression.');
+      } else {
+        fail('A comparison must directly reference a key column.');
+      }
+      if (pinned.has(column!)) fail('A comparison condition on the key column cannot be combined with other comparisons such as an IN predicate');
+      pinned.add(column!);
+    }
+    if (pinned.size === 0) fail(`WHERE clause missing key column for disjunct: (${format(disjunct)})`);
+    if (pinned.size < keyNames.length) fail('Multi-column sources must specify every key in the WHERE clause');
+  }
 }

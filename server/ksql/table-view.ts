@@ -31,15 +31,24 @@ export class TableView {
   }
 
   /**
-   * The current rows once caught up with the topic: all of them in descending key-byte order
-   * (the order ksqlDB's table scans answer in), or those of the given keys in the order given
-   * (as an IN list is answered).
+   * The current rows once caught up with the topic: all of them partition by partition, each in
+   * key-byte order (the order ksqlDB's table scans answer in), or those of the given keys in the
+   * order given (as an IN list is answered); for a windowed table, `windowSuffix` is how many
+   * bytes of window follow the key in a record key.
    */
-  async snapshot(keys?: readonly Buffer[]): Promise<RawRecord[]> {
+  async snapshot(keys?: readonly Buffer[], windowSuffix?: number): Promise<RawRecord[]> {
     await this.tail.catchUp();
-    return keys
-      ? [...new Set(keys.map((k) => k.toString('latin1')))].map((k) => this.rows.get(k)).filter((r) => r !== undefined)
-      : [...this.rows.values()].sort((a, b) => Buffer.compare(b.key!, a.key!));
+    if (!keys) return [...this.rows.values()].sort((a, b) => a.partition - b.partition || Buffer.compare(a.key!, b.key!));
+    if (windowSuffix === undefined) return [...new Set(keys.map((k) => k.toString('latin1')))].map((k) => this.rows.get(k)).filter((r) => r !== undefined);
+    // A windowed table: every window of each key (the record key is the key then the window).
+    const order = new Map<string, number>();
+    keys.forEach((k, i) => order.has(k.toString('latin1')) || order.set(k.toString('latin1'), i));
+    const found: { record: RawRecord; at: number }[] = [];
+    for (const r of this.rows.values()) {
+      const at = order.get(r.key!.subarray(0, r.key!.length - windowSuffix).toString('latin1'));
+      if (at !== undefined) found.push({ record: r, at });
+    }
+    return found.sort((a, b) => a.at - b.at || Buffer.compare(a.record.key!, b.record.key!)).map((f) => f.record);
   }
 
   close(): Promise<void> {

@@ -29,6 +29,10 @@ export const SERVER_VERSION = '7.6.0-freshet';
 
 export interface RestServerOptions {
   readonly ksql: KsqlServer;
+  /** HTTP basic authentication: user name -> password. Absent: no authentication. */
+  readonly users?: Readonly<Record<string, string>>;
+  /** The longest statement text accepted (characters). Default 1 MiB. */
+  readonly maxStatementLength?: number;
   readonly logger: Logger;
   readonly kafkaClusterId?: string;
   /** Called to register extra routes (schema registry, metrics) on the same instance. */
@@ -83,6 +87,15 @@ export async function buildRestServer(options: RestServerOptions): Promise<Fasti
     const status = error.statusCode ?? 500;
     void reply.code(status).type(KSQL_V1_JSON).send(errorBody('generic_error', status >= 500 ? 50000 : 40000, status === 400 ? `Malformed request: ${error.message}` : error.message));
   });
+  if (options.users) requireBasicAuth(app, options.users);
+  const maxStatement = options.maxStatementLength ?? 1 << 20;
+  app.addHook('preHandler', async (request, reply) => {
+    const body = request.body as { ksql?: unknown; sql?: unknown } | undefined;
+    const text = typeof body?.ksql === 'string' ? body.ksql : typeof body?.sql === 'string' ? body.sql : undefined;
+    if (text !== undefined && text.length > maxStatement) {
+      return reply.code(413).type(KSQL_V1_JSON).send(errorBody('generic_error', 41300, `The statement text is ${text.length} characters long; the server accepts at most ${maxStatement}. Split the script into several requests.`));
+    }
+  });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).type(KSQL_V1_JSON).send(errorBody('generic_error', 40400, `Path not found: ${request.method} ${request.url}`));
   });
@@ -115,7 +128,7 @@ export async function buildRestServer(options: RestServerOptions): Promise<Fasti
     const body = (request.body ?? {}) as { queryId?: unknown };
     if (typeof body.queryId !== 'string') return reply.code(400).type('application/json').send(errorBody('generic_error', 40000, 'The request has no "queryId" field.'));
     const closed = await ksql.closeQuery(body.queryId);
-    if (!closed) return reply.code(400).type('application/json').send(errorBody('generic_error', 40004, `No query with id ${body.queryId}`));
+    if (!closed) return reply.code(404).type('application/json').send(errorBody('generic_error', 40400, `No query with id ${body.queryId} is running.`));
     return reply.type('application/json').send('');
   });
 
@@ -157,6 +170,25 @@ export async function buildRestServer(options: RestServerOptions): Promise<Fasti
   return app;
 }
 
+/**
+ * HTTP basic authentication on every path but /healthcheck: a request without valid credentials
+ * gets 401 with ksqlDB's error body and a WWW-Authenticate challenge.
+ */
+function requireBasicAuth(app: FastifyInstance, users: Readonly<Record<string, string>>): void {
+  const valid = new Set(Object.entries(users).map(([user, password]) => Buffer.from(`${user}:${password}`).toString('base64')));
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url === '/healthcheck') return;
+    const header = request.headers.authorization ?? '';
+    const m = /^Basic\s+(\S+)$/i.exec(header);
+    if (m && valid.has(m[1]!)) return;
+    return reply
+      .code(401)
+      .header('www-authenticate', 'Basic realm="freshet"')
+      .type(KSQL_V1_JSON)
+      .send(errorBody('generic_error', 40100, m ? 'Unauthorized: the user name or password is wrong.' : 'Unauthorized: send HTTP basic credentials (Authorization: Basic …).'));
+  });
+}
+
 type StreamFormat = 'v1' | 'delimited' | 'json';
 
 /** How much of a query's output may wait for a slow client before the query is closed. */
@@ -195,6 +227,13 @@ async function streamQuery(ksql: KsqlServer, reply: FastifyReply, sql: string, p
     started = true;
     plainJson = !columns.some((c) => hasDecimal(c.type));
     reply.hijack();
+    // The header and the rows that come in this tick (all of a pull query's) go out together.
+    corked = true;
+    out.cork();
+    process.nextTick(() => {
+      corked = false;
+      out.uncork();
+    });
     if (kind === 'print' && format === 'v1') {
       text = true;
       out.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
@@ -236,7 +275,7 @@ async function streamQuery(ksql: KsqlServer, reply: FastifyReply, sql: string, p
     void ksql
       .startQuery(sql, { properties, ...(sessionVariables ? { sessionVariables } : {}) }, {
         onHeader: start,
-        onRow: (values) => {
+        onRow: (values, tombstone) => {
           if (finished) return;
           // Rows of one batch go out in one write: corked now, flushed when this tick ends.
           if (!corked) {
@@ -251,7 +290,7 @@ async function streamQuery(ksql: KsqlServer, reply: FastifyReply, sql: string, p
             out.write(`${String(values[0])}\n`);
           } else {
             const json = plainJson ? JSON.stringify(values) : stringifyRest(values);
-            if (format === 'v1') out.write(`,\n{"row":{"columns":${json}}}`);
+            if (format === 'v1') out.write(`,\n{"row":{"columns":${json}${tombstone ? ',"tombstone":true' : ''}}}`);
             else if (format === 'json') out.write(`,${json}`);
             else out.write(`${json}\n`);
           }

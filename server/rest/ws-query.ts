@@ -37,8 +37,8 @@ export async function registerWebSocketQueries(app: FastifyInstance, ksql: KsqlS
         onHeader: (_queryId, columns) => {
           if (open) socket.send(JSON.stringify(columns.map((c) => ({ name: c.name, schema: restSchema(c.type) }))));
         },
-        onRow: (values) => {
-          if (open) socket.send(`{"row":{"columns":${stringifyRest(values)}}}`);
+        onRow: (values, tombstone) => {
+          if (open) socket.send(`{"row":{"columns":${stringifyRest(values)}${tombstone ? ',"tombstone":true' : ''}}}`);
         },
         onEnd: (message, error) => {
           if (!open) return;

@@ -429,6 +429,11 @@ function coerceStringLiteralOperands(left: Node, right: Node): [Node, Node] {
   const fix = (lit: Node, other: Node): Node => {
     if (lit.constant === undefined || lit.type.kind !== 'STRING' || lit.expression.kind !== 'StringLiteral') return lit;
     const t = other.type;
+    // ROWTIME and window bounds compare with date-time text, as ksqlDB's: '2020-02-23T23:45', '2020-02-23T23:45:12.000-0100'.
+    if (other.expression.kind === 'ColumnRef' && TIME_COLUMNS.has(other.expression.name) && t.kind === 'BIGINT') {
+      const ms = parsePartialTimestamp(String(lit.constant.value));
+      if (ms !== undefined) return constant(lit.expression, t, BigInt(ms));
+    }
     if (!isNumeric(t) && t.kind !== 'BOOLEAN') return lit;
     try {
       return constant(lit.expression, t, coerceLiteral(lit.constant.value, Types.STRING, t));
@@ -437,6 +442,27 @@ function coerceStringLiteralOperands(left: Node, right: Node): [Node, Node] {
     }
   };
   return [fix(left, right), fix(right, left)];
+}
+
+const TIME_COLUMNS: ReadonlySet<string> = new Set(['ROWTIME', 'WINDOWSTART', 'WINDOWEND']);
+
+/**
+ * Date-time text as ksqlDB reads it against ROWTIME and window bounds: `yyyy[-MM[-dd[THH[:mm[:ss[.SSS]]]]]]`
+ * with an optional zone (`Z`, `+hh[:]mm`, `-hhmm`); missing fields are their first value, UTC by default.
+ * Undefined when the text is not such a date-time.
+ */
+export function parsePartialTimestamp(text: string): number | undefined {
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', sec = '00', frac = '0', zone] = m;
+  const ms = Number(frac.padEnd(3, '0'));
+  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), ms);
+  if (zone && zone !== 'Z') {
+    const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+    const offset = (Number(z[2]) * 60 + Number(z[3])) * 60_000;
+    t -= z[1] === '+' ? offset : -offset;
+  }
+  return Number.isNaN(t) ? undefined : t;
 }
 
 /** An expression as ksqlDB's messages print it. */

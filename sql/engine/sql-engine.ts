@@ -34,6 +34,8 @@ import { formatSqlType, fromAstType, typeEquals, Types, type SqlType } from '../
 import { WithProperties } from './properties.js';
 import { SqlConfig } from './sql-config.js';
 import type { RecordHeader } from '../../storage/types.js';
+import type { Serde } from '../../engine/serde/serde.js';
+import type { Row } from '../codegen/compiled.js';
 
 /** What the engine needs of the topics it reads and writes. */
 export interface TopicAdmin {
@@ -78,6 +80,8 @@ export class SqlEngine {
   private config: SqlConfig;
   private readonly persistent = new Map<string, PersistentQuery>();
   private readonly variables = new Map<string, string>();
+  /** Key serdes of sources, for keyBytes (a replaced source is another object). */
+  private readonly keySerdes = new WeakMap<DataSource, Serde<Row>>();
   private commandSeq = 0;
 
   constructor(private readonly options: SqlEngineOptions) {
@@ -495,7 +499,11 @@ export class SqlEngine {
    */
   async keyBytes(sourceName: string, rows: readonly (readonly Expression[])[]): Promise<Buffer[]> {
     const source = this.metaStore.requireSource(sourceName);
-    const serde = await formatSerde(source.keyFormat, source.schema.keyColumns, true, source.topic, this.options.registry, false);
+    let serde = this.keySerdes.get(source);
+    if (!serde) {
+      serde = await formatSerde(source.keyFormat, source.schema.keyColumns, true, source.topic, this.options.registry, false);
+      this.keySerdes.set(source, serde);
+    }
     const scope = new RowScope([]);
     const out: Buffer[] = [];
     for (const row of rows) {

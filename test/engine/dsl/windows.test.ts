@@ -6,6 +6,7 @@ import { WindowedSerdes } from '../../../engine/serde/windowed.js';
 import { TopologyTestDriver, type TestDriverConfig } from '../../../engine/test-driver/topology-test-driver.js';
 import type { Topology } from '../../../engine/topology/topology.js';
 import { silentLogger } from '../../../storage/logger.js';
+import { partitionForKey } from '../../../storage/broker/partitioner.js';
 import type { TimestampedWindowStore, Windowed } from '../../../storage/state/stores.js';
 
 const S = Serdes.String();
@@ -230,5 +231,18 @@ describe('caching', () => {
     input.pipeInput('a', 'x', 13);
     await d.commit();
     expect(readOut(d, 10)).toEqual([['a@10-20', 2]]);
+  });
+});
+
+describe('windowed sinks', () => {
+  it('partition a windowed key by its inner key, so every window of a key lands in one partition (as Kafka Streams)', async () => {
+    const d = await start(countTopology(TimeWindows.ofSizeWithNoGrace(1000)), { partitions: { in: 1, out: 4 } });
+    const input = d.createInputTopic('in', S, S);
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    for (const t of [0, 5000]) for (const k of keys) input.pipeInput(k, 'x', t);
+    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 1000), L).readRecordsToList();
+    expect(out).toHaveLength(keys.length * 2);
+    for (const r of out) expect(r.partition).toBe(partitionForKey(Buffer.from(r.key!.key), 4));
+    expect(new Set(out.map((r) => r.partition)).size).toBeGreaterThan(1);
   });
 });

