@@ -18,6 +18,8 @@ export const DEFAULT_SERVER = 'http://127.0.0.1:8088';
 
 export interface KsqlCliOptions {
   server: string;
+  /** name:password for a server that requires HTTP basic authentication. */
+  user?: string;
   execute?: string;
   file?: string;
   output: OutputFormat;
@@ -36,6 +38,17 @@ function define(value: string, previous: Record<string, string> = {}): Record<st
   return { ...previous, [m[1]!]: m[2]! };
 }
 
+/** The server URL with `name:password` credentials in it (sent as HTTP basic authentication). */
+function withUser(server: string, user: string | undefined): string {
+  if (user === undefined) return server;
+  const colon = user.indexOf(':');
+  if (colon <= 0) throw new Error(`--user takes name:password, not '${user}'.`);
+  const url = new URL(/^[a-z]+:\/\//i.test(server) ? server : `http://${server}`);
+  url.username = encodeURIComponent(user.slice(0, colon));
+  url.password = encodeURIComponent(user.slice(colon + 1));
+  return url.href;
+}
+
 /**
  * Runs the CLI; resolves to the process's exit code. -e and -f run their statements (the file's
  * first) and stop at the first error; without them the REPL reads standard input.
@@ -48,7 +61,7 @@ export async function runKsqlCli(options: KsqlCliOptions): Promise<number> {
   });
   let client: KsqlRestClient;
   try {
-    client = new KsqlRestClient(options.server);
+    client = new KsqlRestClient(withUser(options.server, options.user));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     return 1;
@@ -100,6 +113,7 @@ export function registerKsql(program: Command): void {
     .option('-f, --file <file>', 'run the statements of this file and exit')
     .option('--output <format>', 'TABULAR or JSON', outputFormat, 'tabular' as OutputFormat)
     .option('--define <name=value>', 'a variable for ${name} in statements (repeatable)', define)
+    .option('--user <name:password>', 'credentials for a server that requires HTTP basic authentication')
     .action(async (opts: Omit<KsqlCliOptions, 'define'> & { define?: Record<string, string> }) => {
       process.exitCode = await runKsqlCli({ ...opts, define: opts.define ?? {} });
     });

@@ -28,6 +28,7 @@ import { CommandLog } from './command-log.js';
 import { describeEntity, type Entity, type StatementContext } from './entities.js';
 import { PersistentQueryRunner } from './persistent-queries.js';
 import { checkKeyLookupOnly, pinnedKeys } from './pull-keys.js';
+import { QueryParseCache } from './query-parse-cache.js';
 import { formatExpressionForMessage } from '../../sql/ast/format-expression.js';
 import { ProcessingLog, processingLogDdl, processingLogTopic } from './processing-log.js';
 import { toRestValue } from './rest-json.js';
@@ -96,6 +97,7 @@ export class KsqlServer {
   private readonly views = new Map<string, TableView>();
   private readonly tails = new Map<string, TopicTail>();
   private readonly transient = new Map<string, QueryHandle>();
+  private readonly parseCache = new QueryParseCache();
   /** Prepared key-lookup pull queries, least recently used first. */
   private readonly preparedPulls = new Map<string, PreparedPull>();
   private readonly stateDir: string;
@@ -278,7 +280,7 @@ export class KsqlServer {
     let statement: Statement;
     let text: string;
     try {
-      const parsed = parseStatements(sql, { variables });
+      const parsed = variables.size === 0 ? this.parseCache.parse(sql) : parseStatements(sql, { variables });
       if (parsed.length !== 1) throw new SqlStatementError('SQL_INVALID_QUERY', `Expected exactly one statement, got ${parsed.length}.`);
       statement = parsed[0]!.statement;
       text = parsed[0]!.text;
@@ -365,7 +367,7 @@ export class KsqlServer {
     if (source.keyFormat.format !== 'KAFKA' || query.from.kind !== 'AliasedSource') return undefined;
     const pins = pinnedKeys(query.where, source.schema.key.map((k) => k.name), [source.name, ...(query.from.alias ? [query.from.alias] : [])], { exact: true });
     if (!pins) return undefined;
-    const cacheKey = JSON.stringify([source.name, query.from, query.select]);
+    const cacheKey = JSON.stringify([source.name, query.from, query.select], (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
     let prepared = this.preparedPulls.get(cacheKey);
     if (prepared && prepared.source !== source) {
       await prepared.runner.close();

@@ -16,6 +16,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { KsqlRequestError, type KsqlServer, type Properties, type QueryHandle, type ResultColumn } from '../ksql/ksql-server.js';
 import { stringifyRest } from '../ksql/rest-json.js';
+import type { ServerResponse } from 'node:http';
 import { formatSqlType, type SqlType } from '../../sql/types/sql-type.js';
 import type { Logger } from '../../storage/logger.js';
 import { registerInserts } from './inserts-stream.js';
@@ -220,49 +221,40 @@ async function streamQuery(ksql: KsqlServer, reply: FastifyReply, sql: string, p
   let finished = false;
   // PRINT through /query answers plain text lines, as ksqlDB's.
   let text = false;
-  let corked = false;
   // Without DECIMAL columns (written as raw JSON numbers), rows are plain JSON.
   let plainJson = false;
+  const writer = new ResponseWriter(out);
   const start = (queryId: string, columns: readonly ResultColumn[], kind?: 'query' | 'print'): void => {
     started = true;
     plainJson = !columns.some((c) => hasDecimal(c.type));
     reply.hijack();
-    // The header and the rows that come in this tick (all of a pull query's) go out together.
-    corked = true;
-    out.cork();
-    process.nextTick(() => {
-      corked = false;
-      out.uncork();
-    });
     if (kind === 'print' && format === 'v1') {
       text = true;
-      out.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      writer.start('text/plain; charset=utf-8');
       return;
     }
-    out.writeHead(200, { 'content-type': format === 'v1' ? KSQL_V1_JSON : format === 'json' ? 'application/json' : KSQLAPI_DELIMITED });
+    writer.start(format === 'v1' ? KSQL_V1_JSON : format === 'json' ? 'application/json' : KSQLAPI_DELIMITED);
     if (format === 'v1') {
-      out.write(`[{"header":${JSON.stringify({ queryId, schema: columns.map((c) => `\`${c.name}\` ${formatSqlType(c.type)}${c.key ? ' KEY' : ''}`).join(', ') })}}`);
+      writer.write(`[{"header":${JSON.stringify({ queryId, schema: columns.map((c) => `\`${c.name}\` ${formatSqlType(c.type)}${c.key ? ' KEY' : ''}`).join(', ') })}}`);
     } else {
       const meta = { queryId, columnNames: columns.map((c) => c.name), columnTypes: columns.map((c) => formatSqlType(c.type)) };
-      out.write(format === 'json' ? `[${JSON.stringify(meta)}` : `${JSON.stringify(meta)}\n`);
+      writer.write(format === 'json' ? `[${JSON.stringify(meta)}` : `${JSON.stringify(meta)}\n`);
     }
   };
   const finish = (message?: string, error?: unknown): void => {
     if (finished) return;
     finished = true;
     if (!started) return;
+    const problem = error === undefined ? undefined : String(error instanceof Error ? error.message : error);
     if (text) {
-      if (error !== undefined) out.write(`${String(error instanceof Error ? error.message : error)}\n`);
-      out.end();
+      writer.end(problem !== undefined ? `${problem}\n` : '');
     } else if (format === 'v1') {
-      if (error !== undefined) out.write(`,\n${JSON.stringify({ errorMessage: errorBody('generic_error', 50000, String(error instanceof Error ? error.message : error)) })}`);
-      else if (message) out.write(`,\n${JSON.stringify({ finalMessage: message })}`);
-      out.end(']\n');
+      const last = problem !== undefined ? `,\n${JSON.stringify({ errorMessage: errorBody('generic_error', 50000, problem) })}` : message ? `,\n${JSON.stringify({ finalMessage: message })}` : '';
+      writer.end(`${last}]\n`);
     } else if (format === 'json') {
-      out.end(']\n');
+      writer.end(']\n');
     } else {
-      if (error !== undefined) out.write(`${JSON.stringify(errorBody('generic_error', 50000, String(error instanceof Error ? error.message : error)))}\n`);
-      out.end();
+      writer.end(problem !== undefined ? `${JSON.stringify(errorBody('generic_error', 50000, problem))}\n` : '');
     }
   };
   const done = new Promise<void>((resolve) => {
@@ -277,25 +269,16 @@ async function streamQuery(ksql: KsqlServer, reply: FastifyReply, sql: string, p
         onHeader: start,
         onRow: (values, tombstone) => {
           if (finished) return;
-          // Rows of one batch go out in one write: corked now, flushed when this tick ends.
-          if (!corked) {
-            corked = true;
-            out.cork();
-            process.nextTick(() => {
-              corked = false;
-              out.uncork();
-            });
-          }
           if (text) {
-            out.write(`${String(values[0])}\n`);
+            writer.write(`${String(values[0])}\n`);
           } else {
             const json = plainJson ? JSON.stringify(values) : stringifyRest(values);
-            if (format === 'v1') out.write(`,\n{"row":{"columns":${json}${tombstone ? ',"tombstone":true' : ''}}}`);
-            else if (format === 'json') out.write(`,${json}`);
-            else out.write(`${json}\n`);
+            if (format === 'v1') writer.write(`,\n{"row":{"columns":${json}${tombstone ? ',"tombstone":true' : ''}}}`);
+            else if (format === 'json') writer.write(`,${json}`);
+            else writer.write(`${json}\n`);
           }
           // A client that does not read its rows does not make the server hold them without bound.
-          if (out.writableLength > MAX_BUFFERED_BYTES) {
+          if (writer.waiting > MAX_BUFFERED_BYTES) {
             finish(undefined, new Error(`The client read the query's rows too slowly (more than ${MAX_BUFFERED_BYTES >> 20} MiB waiting); the query was closed.`));
             void handle?.close();
           }
@@ -319,6 +302,71 @@ async function streamQuery(ksql: KsqlServer, reply: FastifyReply, sql: string, p
   });
   await done;
   if (!started && !reply.sent) await reply;
+}
+
+/**
+ * Writes a query's response. What comes in the tick the response starts is held: a result that
+ * ends in that tick (a pull query) goes out as one body with its length; otherwise the held part
+ * goes out as the first chunk, and later rows are joined per tick into one write each.
+ */
+class ResponseWriter {
+  private held: string[] | null = null;
+  private batch: string[] = [];
+  private contentType = '';
+  private ended = false;
+  private pending = 0;
+
+  constructor(private readonly out: ServerResponse) {}
+
+  start(contentType: string): void {
+    this.contentType = contentType;
+    this.held = [];
+    process.nextTick(() => {
+      if (this.held === null || this.ended) return;
+      this.out.writeHead(200, { 'content-type': this.contentType });
+      this.out.write(this.held.join(''));
+      this.held = null;
+      this.pending = 0;
+    });
+  }
+
+  write(chunk: string): void {
+    this.pending += chunk.length;
+    if (this.held !== null) {
+      this.held.push(chunk);
+      return;
+    }
+    if (this.batch.length === 0) {
+      process.nextTick(() => {
+        if (this.batch.length === 0 || this.ended) return;
+        const data = this.batch.join('');
+        this.batch = [];
+        this.pending = 0;
+        this.out.write(data);
+      });
+    }
+    this.batch.push(chunk);
+  }
+
+  /** Roughly how many bytes wait: written but not taken by the client, or not written yet. */
+  get waiting(): number {
+    return this.out.writableLength + this.pending;
+  }
+
+  end(last: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.held !== null) {
+      const body = this.held.join('') + last;
+      this.held = null;
+      this.out.writeHead(200, { 'content-type': this.contentType, 'content-length': Buffer.byteLength(body) });
+      this.out.end(body);
+      return;
+    }
+    const rest = this.batch.join('') + last;
+    this.batch = [];
+    this.out.end(rest);
+  }
 }
 
 /** Properties a request may set in streamsProperties. */

@@ -81,7 +81,11 @@ export class KsqlRestClient {
 
   /** The server URL as the user gave it, without a trailing slash. */
   get server(): string {
-    return this.url.href.replace(/\/$/, '');
+    // Without credentials: this goes into messages.
+    const shown = new URL(this.url.href);
+    shown.username = '';
+    shown.password = '';
+    return shown.href.replace(/\/$/, '');
   }
 
   private open(method: string, path: string, headers: Record<string, string>, signal?: AbortSignal): { request: http.ClientRequest; response: Promise<http.IncomingMessage> } {

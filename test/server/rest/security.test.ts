@@ -1,6 +1,8 @@
 /** The REST API's guards: basic authentication, statement size, malformed input, unknown query ids. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Broker } from '../../../storage/broker/broker.js';
 import { silentLogger } from '../../../storage/logger.js';
 import { KsqlServer } from '../../../server/ksql/ksql-server.js';
@@ -69,5 +71,19 @@ describe('REST API guards', () => {
     const res = await post('/close-query', JSON.stringify({ queryId: 'transient_NOPE_1' }), { 'content-type': 'application/json' });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error_code: 40400 });
+  });
+
+  it('lets the CLI in with --user, and not without', async () => {
+    const bin = fileURLToPath(new URL('../../../bin/freshet.js', import.meta.url));
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [bin, 'ksql', '--server', base, ...args, '-e', 'SHOW STREAMS;'], (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+      });
+    const denied = await run([]);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('Unauthorized');
+    const allowed = await run(['--user', 'alice:s3cret']);
+    expect(allowed.stderr).toBe('');
+    expect(allowed.stdout).toContain('| KSQL_PROCESSING_LOG |');
   });
 });
