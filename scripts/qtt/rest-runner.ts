@@ -44,7 +44,6 @@ export async function runRestFile(path: string, label = path): Promise<CaseResul
     }
     let outcome: CaseOutcome;
     try {
-      if (process.env.QTT_TRACE) console.error(`CASE ${c.name}`);
       outcome = await runRestCase(c);
     } catch (error) {
       outcome = { status: 'failed', reason: `runner error: ${error instanceof Error ? error.message : String(error)}` };

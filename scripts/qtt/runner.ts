@@ -13,6 +13,9 @@ import type { Windowed } from '../../storage/state/stores.js';
 import type { RecordHeader } from '../../storage/types.js';
 import type { DataSource, FormatInfo } from '../../sql/catalog/data-source.js';
 import { SqlEngine, type TopicAdmin } from '../../sql/engine/sql-engine.js';
+import type { ColumnDefinition, CreateSource } from '../../sql/ast/statements.js';
+import { parseStatements } from '../../sql/parser/parse.js';
+import { fromAstType, typeEquals } from '../../sql/types/sql-type.js';
 import type { BuiltQuery } from '../../sql/runtime/build-query.js';
 import { InMemorySchemaStore, SchemaRegistry } from '../../sql/schema-registry/index.js';
 import type { FormatName } from '../../sql/formats/format.js';
@@ -51,7 +54,7 @@ export interface QttCase {
   config?: string[];
   properties?: Record<string, string>;
   versions?: { min?: string; max?: string };
-  post?: { sources?: { name: string; type: string; schema?: string }[] };
+  post?: { sources?: { name: string; type: string; schema?: string; keyFormat?: { format?: string }; valueFormat?: { format?: string } }[] };
 }
 
 export type CaseOutcome = { status: 'passed'; messageMatched?: boolean } | { status: 'failed'; reason: string } | { status: 'skipped' };
@@ -206,7 +209,10 @@ export async function runCase(c: QttCase): Promise<CaseOutcome> {
       const headers = (input.headers ?? []).map((h) => ({ key: h.KEY, value: h.VALUE === null ? null : Buffer.from(h.VALUE, 'base64') }));
       await deliver({ topic: input.topic, key, value, timestamp: Number(input.timestamp ?? 0), headers });
     }
-    return await compareOutputs(c.outputs ?? [], produced, codecs);
+    const outputs = await compareOutputs(c.outputs ?? [], produced, codecs);
+    if (outputs.status !== 'passed') return outputs;
+    const post = checkPostSources(c, engine);
+    return post ? { status: 'failed', reason: post } : outputs;
   } finally {
     for (const q of running) await q.driver.close().catch(() => undefined);
   }
@@ -329,6 +335,39 @@ const passThrough: Serde<Buffer> = {
   serialize: (_t, d) => d,
   deserialize: (_t, d) => d,
 };
+
+/**
+ * The case's `post.sources`: each named stream or table exists with the given type, columns
+ * (names, types, key or value) and key/value formats. Undefined when they match, else the problem.
+ */
+export function checkPostSources(c: QttCase, engine: SqlEngine): string | undefined {
+  for (const expected of c.post?.sources ?? []) {
+    const source = engine.metaStore.getSource(expected.name);
+    if (!source) return `post: source ${expected.name} does not exist`;
+    if (source.sourceType.toLowerCase() !== expected.type.toLowerCase()) return `post: ${expected.name} is a ${source.sourceType}, expected a ${expected.type}`;
+    if (expected.keyFormat?.format && expected.keyFormat.format.toUpperCase() !== source.keyFormat.format) return `post: ${expected.name} has key format ${source.keyFormat.format}, expected ${expected.keyFormat.format}`;
+    if (expected.valueFormat?.format && expected.valueFormat.format.toUpperCase() !== source.valueFormat.format) return `post: ${expected.name} has value format ${source.valueFormat.format}, expected ${expected.valueFormat.format}`;
+    if (expected.schema === undefined) continue;
+    let columns: ColumnDefinition[];
+    try {
+      const [parsed] = parseStatements(`CREATE STREAM POST_SCHEMA (${expected.schema}) WITH (KAFKA_TOPIC='x', VALUE_FORMAT='JSON');`);
+      columns = [...(parsed!.statement as CreateSource).columns];
+    } catch (error) {
+      return `post: cannot read the expected schema of ${expected.name}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    const actual = source.schema.columns;
+    const types = engine.metaStore.customTypes();
+    const same =
+      actual.length === columns.length &&
+      columns.every((e, i) => {
+        const a = actual[i]!;
+        const key = e.constraint?.kind === 'Key' || e.constraint?.kind === 'PrimaryKey';
+        return a.name === e.name && (a.namespace === 'KEY') === key && typeEquals(a.type, fromAstType(e.type, types));
+      });
+    if (!same) return `post: ${expected.name} has schema ${source.schema.format()}, expected ${expected.schema}`;
+  }
+  return undefined;
+}
 
 /** The schemas a case's `topics` register, under `<topic>-key` / `<topic>-value`. */
 export async function registerSchemas(registry: SchemaRegistry, c: QttCase): Promise<void> {

@@ -255,6 +255,12 @@ function planPartitionBy(
       replaced.add(entry.index);
       return { ...(entry.qualifier !== undefined ? { qualifier: entry.qualifier } : {}), name: entry.name, rowName, index: base + i, type: types[i]! };
     }
+    // A struct field keeps its field's name, as ksqlDB names it.
+    const own = e.kind === 'Dereference' ? e.field : undefined;
+    if (own !== undefined && !scope.entries.some((x) => x.name === own && !x.hidden)) {
+      names.take(own);
+      return { name: own, rowName, index: base + i, type: types[i]! };
+    }
     return { name: names.column(), rowName, index: base + i, type: types[i]! };
   });
   const selectKey: SelectKeyStep = {
