@@ -7,6 +7,7 @@ import type { DataSource } from '../../sql/catalog/data-source.js';
 import { SqlStatementError } from '../../sql/catalog/errors.js';
 import { WINDOWSTART, WINDOWEND } from '../../sql/catalog/logical-schema.js';
 import type { SqlEngine } from '../../sql/engine/sql-engine.js';
+import type { SchemaRegistryClient } from '../../sql/schema-registry/client.js';
 import { DEFAULTS } from '../../sql/engine/sql-config.js';
 import type { SqlType } from '../../sql/types/sql-type.js';
 import type { KsqlServer, Properties } from './ksql-server.js';
@@ -24,6 +25,7 @@ export interface StatementContext {
   readonly variables: ReadonlyMap<string, string>;
   readonly topics: ClientTopicAdmin;
   readonly queryProperties: ReadonlyMap<string, Properties>;
+  readonly registry?: SchemaRegistryClient;
 }
 
 /** ksqlDB's format names as SHOW/DESCRIBE print them. */
@@ -176,6 +178,25 @@ export async function describeEntity(statement: Statement, text: string, ctx: St
       const exists = ctx.topics.partitions(statement.topic) !== undefined;
       if (exists !== statement.exists) throw new SqlStatementError('SQL_ASSERTION_FAILED', `Topic ${statement.topic} ${exists ? 'exists' : 'does not exist'}.`);
       return { '@type': 'assert_topic', statementText: text, topicName: statement.topic, exists, warnings: [] };
+    }
+    case 'AssertSchema': {
+      const registry = ctx.registry;
+      if (!registry) throw new SqlStatementError('SQL_UNSUPPORTED', 'ASSERT SCHEMA needs a schema registry; this server has none.');
+      let exists: boolean;
+      if (statement.subject !== undefined) {
+        const latest = await registry.getLatest(statement.subject).catch(() => null);
+        exists = latest !== null && (statement.id === undefined || latest.id === statement.id);
+      } else {
+        exists = await registry.getById(statement.id!).then(
+          () => true,
+          () => false,
+        );
+      }
+      if (exists !== statement.exists) {
+        const what = [statement.subject !== undefined ? `subject ${statement.subject}` : undefined, statement.id !== undefined ? `id ${statement.id}` : undefined].filter((x) => x !== undefined).join(' and ');
+        throw new SqlStatementError('SQL_ASSERTION_FAILED', `Schema with ${what} ${exists ? 'exists' : 'does not exist'}.`);
+      }
+      return { '@type': 'assert_schema', statementText: text, subject: statement.subject ?? null, id: statement.id ?? null, exists, warnings: [] };
     }
     default:
       throw new SqlStatementError('SQL_UNSUPPORTED', `${statement.kind} statements are not supported by this server.`);

@@ -86,7 +86,7 @@ export interface QueryHandle {
 }
 
 /** The statements that change the catalog: validated, appended to the command log, replayed on start. */
-const DISTRIBUTED = new Set<Statement['kind']>(['CreateSource', 'CreateAsSelect', 'InsertInto', 'DropSource', 'CreateType', 'DropType', 'Terminate']);
+const DISTRIBUTED = new Set<Statement['kind']>(['CreateSource', 'CreateAsSelect', 'InsertInto', 'DropSource', 'CreateType', 'DropType', 'Terminate', 'AlterSource']);
 
 export class KsqlServer {
   readonly engine: SqlEngine;
@@ -234,7 +234,7 @@ export class KsqlServer {
   }
 
   private context(properties: Properties, variables: ReadonlyMap<string, string>): StatementContext {
-    return { server: this, engine: this.engine, runner: this.runner, properties, variables, topics: this.topics, queryProperties: this.queryProperties };
+    return { server: this, engine: this.engine, runner: this.runner, properties, variables, topics: this.topics, queryProperties: this.queryProperties, ...(this.options.registry ? { registry: this.options.registry } : {}) };
   }
 
   private async executeDistributed(statement: Statement, text: string, properties: Properties): Promise<Entity> {
@@ -652,6 +652,8 @@ function commandId(statement: Statement): string {
       return `type/\`${statement.name}\`/create`;
     case 'DropType':
       return `type/\`${statement.name}\`/drop`;
+    case 'AlterSource':
+      return `${statement.sourceType.toLowerCase()}/\`${statement.name}\`/alter`;
     case 'Terminate':
       return `terminate/${statement.all ? 'ALL' : statement.queryId}/execute`;
     default:

@@ -167,6 +167,8 @@ export class SqlEngine {
         }
         return { kind: 'Dropped', name: statement.name, terminated, message: `Source \`${statement.name}\` (topic: ${source.topic}) was dropped.` };
       }
+      case 'AlterSource':
+        return this.alterSource(statement);
       case 'CreateType': {
         if (this.metaStore.getType(statement.name)) {
           if (statement.ifNotExists) return { kind: 'Message', message: `Type ${statement.name} already exists.` };
@@ -355,6 +357,33 @@ export class SqlEngine {
     const retention = props.string('RETENTION_MS');
     await this.options.topics.createTopic(topic, partitions, retention !== undefined ? { 'retention.ms': retention } : undefined);
     return partitions;
+  }
+
+  /**
+   * `ALTER STREAM|TABLE name ADD [COLUMN] c type, …`: value columns added to a stream or table
+   * made by CREATE (records written before simply have no value for them).
+   */
+  private alterSource(s: Extract<Statement, { kind: 'AlterSource' }>): ExecuteResult {
+    const source = this.metaStore.requireSource(s.name);
+    if (source.sourceType !== s.sourceType) {
+      throw new SqlStatementError('SQL_INVALID_QUERY', `Incompatible data source type is ${source.sourceType}, but statement was ALTER ${s.sourceType}`);
+    }
+    if (source.isCasTarget) throw new SqlStatementError('SQL_UNSUPPORTED', 'ALTER command is not supported for CREATE ... AS statements.');
+    const kind = s.sourceType === 'STREAM' ? 'stream' : 'table';
+    if (source.isSource) throw new SqlStatementError('SQL_UNSUPPORTED', `Cannot alter ${kind} '${s.name}': ALTER operations are not supported on source ${kind}s.`);
+    const added: SchemaColumn[] = [];
+    for (const c of s.columns) {
+      if (c.constraint !== undefined) throw new SqlStatementError('SQL_INVALID_SCHEMA', `ALTER ${s.sourceType} ADD COLUMN adds value columns only: ${c.name} cannot be a key or header column.`);
+      if (source.schema.find(c.name) || added.some((a) => a.name === c.name)) {
+        throw new SqlStatementError('SQL_INVALID_SCHEMA', `Cannot add column \`${c.name}\` to schema. A column with the same name already exists.`);
+      }
+      if (isReservedColumnName(c.name)) throw new SqlStatementError('SQL_INVALID_SCHEMA', `'${c.name}' is a reserved column name. You cannot use it as a name for a column.`);
+      added.push({ name: c.name, type: fromAstType(c.type, this.metaStore.customTypes()), namespace: 'VALUE' });
+    }
+    const schema = new LogicalSchema([...source.schema.columns, ...added]);
+    validateFormat(source.valueFormat, schema.valueColumns, false, source.topic);
+    this.metaStore.putSource({ ...source, schema }, true);
+    return { kind: 'Message', message: `${s.sourceType === 'STREAM' ? 'Stream' : 'Table'} ${s.name} altered: added ${added.map((a) => a.name).join(', ')}.` };
   }
 
   // ---- CREATE … AS SELECT, INSERT INTO … SELECT ------------------------------------------------

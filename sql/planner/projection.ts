@@ -29,7 +29,7 @@ export interface SelectColumn {
 }
 
 /** Expands `*`s and names every column. */
-export function expandSelect(items: readonly SelectItem[], scope: RowScope, ctx: PlannerContext, options: { windowBounds?: boolean } = {}): SelectColumn[] {
+export function expandSelect(items: readonly SelectItem[], scope: RowScope, ctx: PlannerContext, options: { windowBounds?: boolean; keyNames?: ReadonlyMap<string, string> } = {}): SelectColumn[] {
   const pending: { expression: Expression; name?: string; aliased: boolean }[] = [];
   for (const item of items) {
     switch (item.kind) {
@@ -74,7 +74,14 @@ export function expandSelect(items: readonly SelectItem[], scope: RowScope, ctx:
         } else if (e.kind === 'Dereference') {
           pending.push({ expression: e, name: e.field, aliased: false });
         } else {
-          pending.push({ expression: e, aliased: false });
+          let text: string | undefined;
+          try {
+            text = scope.text(e);
+          } catch {
+            text = undefined;
+          }
+          const keyName = text === undefined ? undefined : options.keyNames?.get(text);
+          pending.push({ expression: e, ...(keyName !== undefined ? { name: keyName } : {}), aliased: false });
         }
       }
     }

@@ -76,7 +76,16 @@ export function planQuery(query: Query, ctx: PlannerContext, options: QueryPlanO
     scope = planned.scope;
   }
 
-  const columns = expandSelect(query.select, scope, ctx, { windowBounds: query.window !== undefined && query.groupBy !== undefined });
+  // A projected PARTITION BY expression is the key column its PARTITION BY named (KSQL_COL_n).
+  const keyNames = new Map<string, string>();
+  if (query.partitionBy && step.kind === 'StreamSelectKey') {
+    const named = step.schema.key;
+    keys.forEach((k, i) => {
+      const name = named[i]?.name;
+      if (name?.startsWith('KSQL_COL_')) for (const t of k.equivalents) keyNames.set(t, name);
+    });
+  }
+  const columns = expandSelect(query.select, scope, ctx, { windowBounds: query.window !== undefined && query.groupBy !== undefined, keyNames });
 
   // Table functions: each call becomes a column the flat map appends to the row.
   const tableCalls = new Map<string, { name: string; call: FunctionCall; type: SqlType }>();

@@ -357,6 +357,25 @@ describe('REST API', () => {
     expect(text).toContain('freshet_process_cpu_seconds_total');
   });
 
+  it('adds columns with ALTER, and asserts topics and schemas', async () => {
+    await ok("CREATE STREAM alterable (id INT KEY, a STRING) WITH (kafka_topic='alterable', partitions=1, value_format='json');");
+    const [altered] = await ok('ALTER STREAM alterable ADD COLUMN b INT, ADD c ARRAY<STRING>;');
+    expect(altered.commandStatus.message).toContain('added B, C');
+    const [described] = await ok('DESCRIBE alterable;');
+    expect(described.sourceDescription.fields.map((f: Json) => f.name)).toEqual(['ID', 'A', 'B', 'C']);
+    await ok("INSERT INTO alterable (id, a, b, c) VALUES (1, 'x', 2, ARRAY['y']);");
+    const rows = await (await queryStream('SELECT * FROM alterable;')).waitFor(2);
+    expect(rows[1]).toEqual([1, 'x', 2, ['y']]);
+    const again = await ksql('ALTER STREAM alterable ADD COLUMN a STRING;');
+    expect(again.body.message).toContain('A column with the same name already exists');
+    expect((await ksql('ALTER STREAM views_per_user ADD COLUMN z INT;')).body.message).toContain('Incompatible data source type');
+    const [topic] = await ok("ASSERT TOPIC 'alterable';");
+    expect(topic).toMatchObject({ '@type': 'assert_topic', topicName: 'alterable', exists: true });
+    expect((await ksql("ASSERT TOPIC 'nope';")).body.message).toContain('does not exist');
+    const [schema] = await ok("ASSERT NOT EXISTS SCHEMA SUBJECT 'nope-value';");
+    expect(schema).toMatchObject({ '@type': 'assert_schema', subject: 'nope-value', exists: false });
+  });
+
   it('serves the schema registry under /schema-registry', async () => {
     const res = await fetch(`${base}/schema-registry/subjects`);
     expect(res.status).toBe(200);
@@ -408,7 +427,7 @@ describe('restart', () => {
     const [queriesAfter] = await ok('SHOW QUERIES;');
     expect(queriesAfter.queries.map((q: Json) => q.id).sort()).toEqual(queriesBefore.queries.map((q: Json) => q.id).sort());
     const [streams] = await ok('SHOW STREAMS;');
-    expect(streams.streams.map((s: Json) => s.name).sort()).toEqual(['BLOBS', 'CLICKS', 'EVENTS', 'KSQL_PROCESSING_LOG', 'PAGEVIEWS']);
+    expect(streams.streams.map((s: Json) => s.name).sort()).toEqual(['ALTERABLE', 'BLOBS', 'CLICKS', 'EVENTS', 'KSQL_PROCESSING_LOG', 'PAGEVIEWS']);
     const after = await eventually(
       () => pull('SELECT * FROM views_per_user;'),
       (r) => r.status === 200 && JSON.stringify(r.body.slice(1)) === JSON.stringify(before.body.slice(1)),
