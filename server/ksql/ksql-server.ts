@@ -64,6 +64,12 @@ export class KsqlRequestError extends Error {
   }
 }
 
+export interface CommandStatus {
+  readonly status: 'SUCCESS';
+  readonly message: string;
+  readonly queryId: string | null;
+}
+
 export interface ResultColumn {
   readonly name: string;
   readonly type: SqlType;
@@ -98,6 +104,8 @@ export class KsqlServer {
   private readonly tails = new Map<string, TopicTail>();
   private readonly transient = new Map<string, QueryHandle>();
   private readonly parseCache = new QueryParseCache();
+  /** The status of each command by id (`stream/`S`/create`): the latest with that id. */
+  readonly commandStatuses = new Map<string, CommandStatus>();
   /** Prepared key-lookup pull queries, least recently used first. */
   private readonly preparedPulls = new Map<string, PreparedPull>();
   private readonly stateDir: string;
@@ -138,6 +146,7 @@ export class KsqlServer {
         await this.topics.refresh();
         for (const parsed of parseStatements(command.statement)) {
           const result = await this.engine.executeStatement(parsed.statement, parsed.text, { sequence: command.sequence, properties: command.properties });
+          this.currentStatus(parsed.text, parsed.statement, result, command.sequence);
           if (result.kind === 'QueryStarted') this.queryProperties.set(result.query.id, command.properties);
         }
       } catch (error) {
@@ -242,7 +251,15 @@ export class KsqlServer {
     const result = await this.engine.executeStatement(statement, text, { sequence, properties });
     await this.commands.append({ statement: text, properties });
     await this.apply(result, properties);
-    return currentStatus(text, statement, result, sequence);
+    return this.currentStatus(text, statement, result, sequence);
+  }
+
+  /** A command's currentStatus entity; its status is kept for GET /status/{commandId}. */
+  private currentStatus(text: string, statement: Statement, result: ExecuteResult, sequence: number): Entity {
+    const id = commandId(statement);
+    const status: CommandStatus = { status: 'SUCCESS', message: result.message, queryId: result.kind === 'QueryStarted' ? result.query.id : null };
+    this.commandStatuses.set(id, status);
+    return { '@type': 'currentStatus', statementText: text, commandId: id, commandStatus: status, commandSequenceNumber: sequence, warnings: [] };
   }
 
   private async apply(result: ExecuteResult, properties: Properties): Promise<void> {
@@ -661,16 +678,6 @@ function commandId(statement: Statement): string {
   }
 }
 
-function currentStatus(text: string, statement: Statement, result: ExecuteResult, sequence: number): Entity {
-  return {
-    '@type': 'currentStatus',
-    statementText: text,
-    commandId: commandId(statement),
-    commandStatus: { status: 'SUCCESS', message: result.message, queryId: result.kind === 'QueryStarted' ? result.query.id : null },
-    commandSequenceNumber: sequence,
-    warnings: [],
-  };
-}
 
 /** One record as PRINT shows it: `rowtime: …, key: …, value: …, partition: n`. */
 export function printRecord(timestamp: number, key: Buffer | null, value: Buffer | null, partition: number, headers: readonly { key: string; value: Buffer | null }[]): string {

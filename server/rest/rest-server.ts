@@ -143,10 +143,12 @@ export async function buildRestServer(options: RestServerOptions): Promise<Fasti
   app.get('/healthcheck', async (_request, reply) =>
     reply.type(KSQL_V1_JSON).send({ isHealthy: true, details: { metastore: { isHealthy: true }, kafka: { isHealthy: true }, commandRunner: { isHealthy: true } } }),
   );
-  app.get('/status', async (_request, reply) => reply.type(KSQL_V1_JSON).send({ commandStatuses: {} }));
+  app.get('/status', async (_request, reply) => reply.type(KSQL_V1_JSON).send({ commandStatuses: Object.fromEntries([...ksql.commandStatuses].map(([id, st]) => [id, st.status])) }));
   app.get('/status/*', async (request, reply) => {
     const id = decodeURIComponent((request.params as { '*': string })['*']);
-    return reply.type(KSQL_V1_JSON).send({ status: 'SUCCESS', message: `Command ${id} has been executed.`, queryId: null });
+    const status = ksql.commandStatuses.get(id);
+    if (!status) return reply.code(404).type(KSQL_V1_JSON).send(errorBody('generic_error', 40400, `Command not found: ${id}`));
+    return reply.type(KSQL_V1_JSON).send(status);
   });
   app.get('/clusterStatus', async (request, reply) => {
     const host = `http://${request.hostname}`;

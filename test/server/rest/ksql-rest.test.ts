@@ -115,6 +115,9 @@ describe('REST API', () => {
     expect(created['@type']).toBe('currentStatus');
     expect(created.commandStatus).toMatchObject({ status: 'SUCCESS', message: 'Stream created' });
     expect(created.commandId).toBe('stream/`PAGEVIEWS`/create');
+    const status = await fetch(`${base}/status/${encodeURIComponent(created.commandId)}`);
+    expect(await status.json()).toEqual({ status: 'SUCCESS', message: 'Stream created', queryId: null });
+    expect((await fetch(`${base}/status/${encodeURIComponent('stream/`NOPE`/create')}`)).status).toBe(404);
     const [streams] = await ok('SHOW STREAMS;');
     expect(streams['@type']).toBe('streams');
     expect(streams.streams).toContainEqual({ type: 'STREAM', name: 'PAGEVIEWS', topic: 'pageviews', keyFormat: 'KAFKA', valueFormat: 'JSON', isWindowed: false });
