@@ -5,14 +5,16 @@
 import { resolve } from 'node:path';
 import { consoleLogger, type Logger } from '../../storage/logger.js';
 import type { Serde } from '../serde/serde.js';
+import type { FailedRecord } from './exception-handlers.js';
 import type { TimestampExtractor } from '../topology/topology.js';
 import { StreamsError } from './errors.js';
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2';
 
 /**
- * What to do with a record that fails: skip it (and count it), stop the app (state ERROR), or
- * skip it after writing its raw bytes with the error in headers to a dead-letter topic.
+ * What to do with a record that fails: skip it (and count it), stop the app (state ERROR),
+ * skip it after writing its raw bytes with the error in headers to a dead-letter topic, or ask a
+ * handler of one's own.
  */
 export type ExceptionHandlerSetting = 'log-and-continue' | 'log-and-fail' | { deadLetterTopic: string } | CustomExceptionHandler;
 
@@ -21,17 +23,7 @@ export type ExceptionHandlerSetting = 'log-and-continue' | 'log-and-fail' | { de
  * answers 'continue' (skip the record) or 'fail' (stop the app). The SQL server's processing log
  * is one.
  */
-export type CustomExceptionHandler = (error: unknown, record: FailedRecordInfo | null, where: string) => 'continue' | 'fail';
-
-/** The failed record as a custom exception handler sees it. */
-export interface FailedRecordInfo {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: Buffer | null;
-  value: Buffer | null;
-}
+export type CustomExceptionHandler = (error: unknown, record: FailedRecord | null, where: string) => 'continue' | 'fail';
 
 export interface StreamsConfig {
   /** application.id: the consumer group, the prefix of internal topics, the state directory name. */

@@ -13,7 +13,7 @@
  *      rows in order), the expected error with the first failing statement's, and the output
  *      topics' records with the expected outputs, as the QTT runner compares them.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
@@ -23,7 +23,7 @@ import type { StorageClient } from '../../storage/client/types.js';
 import { InMemorySchemaStore, SchemaRegistry } from '../../sql/schema-registry/index.js';
 import { KsqlServer } from '../../server/ksql/ksql-server.js';
 import { buildRestServer } from '../../server/rest/rest-server.js';
-import { caseTopics, CodecCache, compareOutputs, expandCases, isHistorical, registerSchemas, type CaseOutcome, type CaseResult, type PendingRecord, type QttCase } from './runner.js';
+import { caseTopics, CodecCache, compareOutputs, registerSchemas, runFile, type CaseOutcome, type CaseResult, type PendingRecord, type QttCase } from './runner.js';
 
 interface RestCase extends QttCase {
   responses?: ({ admin: unknown } | { query: unknown[] })[];
@@ -34,23 +34,8 @@ const JSON_V1 = 'application/vnd.ksql.v1+json';
 /** How long a push query without LIMIT (or one whose rows do not come) may run. */
 const QUERY_TIMEOUT_MS = 5000;
 
-export async function runRestFile(path: string, label = path): Promise<CaseResult[]> {
-  const cases = expandCases(readFileSync(path, 'utf8')) as RestCase[];
-  const results: CaseResult[] = [];
-  for (const c of cases) {
-    if (isHistorical(c)) {
-      results.push({ file: label, name: c.name, outcome: { status: 'skipped' } });
-      continue;
-    }
-    let outcome: CaseOutcome;
-    try {
-      outcome = await runRestCase(c);
-    } catch (error) {
-      outcome = { status: 'failed', reason: `runner error: ${error instanceof Error ? error.message : String(error)}` };
-    }
-    results.push({ file: label, name: c.name, outcome });
-  }
-  return results;
+export function runRestFile(path: string, label = path): Promise<CaseResult[]> {
+  return runFile<RestCase>(path, label, runRestCase);
 }
 
 type Response = { status: number; body: unknown };

@@ -94,15 +94,16 @@ export function expandCases(text: string): QttCase[] {
   return out;
 }
 
-export function isHistorical(c: QttCase): boolean {
+function isHistorical(c: QttCase): boolean {
   const max = c.versions?.max;
   if (!max) return false;
   const major = Number(max.split('.')[0]);
   return Number.isFinite(major) && major < 6;
 }
 
-export async function runFile(path: string, label = path): Promise<CaseResult[]> {
-  const cases = expandCases(readFileSync(path, 'utf8'));
+/** Runs a file's cases (each format/config variant its own) with `run`: the engine's runner by default, or the REST one. */
+export async function runFile<C extends QttCase>(path: string, label = path, run: (c: C) => Promise<CaseOutcome> = runCase as (c: C) => Promise<CaseOutcome>): Promise<CaseResult[]> {
+  const cases = expandCases(readFileSync(path, 'utf8')) as C[];
   const results: CaseResult[] = [];
   for (const c of cases) {
     if (isHistorical(c)) {
@@ -111,7 +112,7 @@ export async function runFile(path: string, label = path): Promise<CaseResult[]>
     }
     let outcome: CaseOutcome;
     try {
-      outcome = await runCase(c);
+      outcome = await run(c);
     } catch (error) {
       outcome = { status: 'failed', reason: `runner error: ${error instanceof Error ? error.message : String(error)}` };
     }

@@ -8,7 +8,7 @@
  *   await server.execute("CREATE STREAM s (id INT KEY, v STRING) WITH (kafka_topic='s', partitions=1, value_format='json');");
  *   const q = await server.startQuery('SELECT * FROM s EMIT CHANGES;', {}, { onRow: (r) => console.log(r), … });
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Expression } from '../../sql/ast/expressions.js';
 import type { Query, Statement } from '../../sql/ast/statements.js';
@@ -26,7 +26,7 @@ import type { Logger } from '../../storage/logger.js';
 import { FreshetError } from '../../storage/errors.js';
 import { CommandLog } from './command-log.js';
 import { describeEntity, type Entity, type StatementContext } from './entities.js';
-import { PersistentQueryRunner } from './persistent-queries.js';
+import { PersistentQueryRunner, removeApp } from './persistent-queries.js';
 import { checkKeyLookupOnly, pinnedKeys } from './pull-keys.js';
 import { QueryParseCache } from './query-parse-cache.js';
 import { formatExpressionForMessage } from '../../sql/ast/format-expression.js';
@@ -502,7 +502,7 @@ export class KsqlServer {
       );
       release = async () => {
         await app.close({ timeoutMs: 30_000 });
-        await this.cleanUpApp(applicationId, stateDir);
+        await removeApp(this.options.client, applicationId, stateDir);
       };
       app.onStateChange((state) => {
         if (state === 'ERROR') void end(undefined, app.error);
@@ -568,18 +568,6 @@ export class KsqlServer {
       this.tails.delete(topic);
       await tail.close();
     }
-  }
-
-  private async cleanUpApp(applicationId: string, stateDir: string): Promise<void> {
-    const admin = this.options.client.admin();
-    try {
-      const internal = (await admin.listTopics({ listInternal: true })).filter((t) => t.startsWith(`${applicationId}-`));
-      if (internal.length > 0) await admin.deleteTopics(internal);
-      await admin.deleteGroups([applicationId]).catch(() => undefined);
-    } finally {
-      await admin.close();
-    }
-    await rm(join(stateDir, applicationId), { recursive: true, force: true });
   }
 
   /** Running push queries, by id. */

@@ -9,7 +9,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StreamsApp } from '../../engine/runtime/streams-app.js';
 import type { AppState, StreamsMetrics } from '../../engine/runtime/streams-app.js';
-import type { FailedRecordInfo, ProcessingGuarantee } from '../../engine/runtime/streams-config.js';
+import type { FailedRecord } from '../../engine/runtime/exception-handlers.js';
+import type { ProcessingGuarantee } from '../../engine/runtime/streams-config.js';
 import type { PersistentQuery } from '../../sql/engine/sql-engine.js';
 import type { StorageClient } from '../../storage/client/types.js';
 import type { Logger } from '../../storage/logger.js';
@@ -74,11 +75,11 @@ export class PersistentQueryRunner {
     if (!log) return { deserializationExceptionHandler: 'log-and-continue', processingExceptionHandler: 'log-and-continue' } as const;
     const name = `${QUERY_APPLICATION_PREFIX}${queryId}`;
     return {
-      deserializationExceptionHandler: (error: unknown, record: FailedRecordInfo | null) => {
+      deserializationExceptionHandler: (error: unknown, record: FailedRecord | null) => {
         log.deserializationError(`${name}.deserializer`, error, record);
         return 'continue' as const;
       },
-      processingExceptionHandler: (error: unknown, record: FailedRecordInfo | null, where: string) => {
+      processingExceptionHandler: (error: unknown, record: FailedRecord | null, where: string) => {
         log.processingError(`${name}.${where}`, error, record ? `${record.topic}-${record.partition}@${record.offset}` : null);
         return 'continue' as const;
       },
@@ -113,16 +114,7 @@ export class PersistentQueryRunner {
   async terminate(id: string): Promise<void> {
     const running = this.running.get(id);
     await this.stop(id);
-    const applicationId = running?.applicationId ?? `${QUERY_APPLICATION_PREFIX}${id}`;
-    const admin = this.options.client.admin();
-    try {
-      const internal = (await admin.listTopics({ listInternal: true })).filter((t) => t.startsWith(`${applicationId}-`));
-      if (internal.length > 0) await admin.deleteTopics(internal);
-      await admin.deleteGroups([applicationId]).catch(() => undefined);
-    } finally {
-      await admin.close();
-    }
-    await rm(join(this.options.stateDir, applicationId), { recursive: true, force: true });
+    await removeApp(this.options.client, running?.applicationId ?? `${QUERY_APPLICATION_PREFIX}${id}`, this.options.stateDir);
   }
 
   async close(): Promise<void> {
@@ -134,4 +126,17 @@ export class PersistentQueryRunner {
 function cacheSize(properties: Readonly<Record<string, string | number | boolean>>): { cacheMaxBytes?: number } {
   const value = properties['cache.max.bytes.buffering'] ?? properties['ksql.streams.cache.max.bytes.buffering'];
   return value === undefined ? {} : { cacheMaxBytes: Number(value) };
+}
+
+/** What a stopped streams app leaves behind, removed: its internal topics, consumer group and local state. */
+export async function removeApp(client: StorageClient, applicationId: string, stateDir: string): Promise<void> {
+  const admin = client.admin();
+  try {
+    const internal = (await admin.listTopics({ listInternal: true })).filter((t) => t.startsWith(`${applicationId}-`));
+    if (internal.length > 0) await admin.deleteTopics(internal);
+    await admin.deleteGroups([applicationId]).catch(() => undefined);
+  } finally {
+    await admin.close();
+  }
+  await rm(join(stateDir, applicationId), { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@
  *
  * MESSAGE->TYPE is 0 for a deserialization error, 1 for a record processing error.
  */
-import type { FailedRecordInfo } from '../../engine/runtime/streams-config.js';
+import type { FailedRecord } from '../../engine/runtime/exception-handlers.js';
 import type { Producer, StorageClient } from '../../storage/client/types.js';
 import type { Logger } from '../../storage/logger.js';
 
@@ -54,7 +54,7 @@ export class ProcessingLog {
   ) {}
 
   /** A record that could not be deserialized (TYPE 0). */
-  deserializationError(logger: string, error: unknown, record: FailedRecordInfo | null): void {
+  deserializationError(logger: string, error: unknown, record: FailedRecord | null): void {
     this.write(logger, {
       TYPE: 0,
       DESERIALIZATIONERROR: {

@@ -4,21 +4,10 @@
  * numbers coerced to STRING, and Integer/Long/Double.parse* for reading text back.
  */
 
-/** Java's Double.toString: plain from 10^-3 up to 10^7, computerized scientific outside. */
-export function javaDoubleToString(d: number): string {
-  if (Number.isNaN(d)) return 'NaN';
-  if (d === Infinity) return 'Infinity';
-  if (d === -Infinity) return '-Infinity';
-  if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
-  const abs = Math.abs(d);
-  if (abs >= 1e-3 && abs < 1e7) {
-    // Both print plain here, with the same digits: JavaScript needs only the '.0' of integers.
-    const s = String(d);
-    return s.includes('.') ? s : `${s}.0`;
-  }
-  // JavaScript's shortest round-trip digits are the digits Java (JDK 19+) prints.
-  return javaLayout(d, d.toExponential());
-}
+import { formatDouble } from '../types/format-value.js';
+
+/** Java's Double.toString: the one implementation SQL's text conversions use too (sql/types/format-value.ts). */
+export const javaDoubleToString: (d: number) => string = formatDouble;
 
 /** Java's Float.toString of a float32 value: the fewest digits that read back as the same float. */
 export function javaFloatToString(f: number): string {

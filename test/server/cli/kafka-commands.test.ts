@@ -4,69 +4,26 @@
  * prints and its exit code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { start, type Running } from '../../../server/cli/start.js';
+import type { Running } from '../../../server/cli/start.js';
+import { freePort, freshetBin, runFreshet, startQuietly, type CliOptions, type CliResult } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = join(root, 'bin/freshet.js');
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-interface RunOptions {
-  stdin?: string;
-  /** Called with the child and its output so far whenever it prints. */
-  onOutput?: (stdout: string, child: ReturnType<typeof spawn>) => void;
-}
 
 let running: Running;
 let bootstrap: string;
 let dir: string;
 let cleanup: () => void;
 
-function freshet(args: string[], options: RunOptions = {}): Promise<Result> {
-  const started = Date.now();
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    options.onOutput?.(stdout, child);
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(options.stdin ?? '');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+function freshet(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runFreshet(args, { timeoutMs: 45_000, ...options });
 }
 
 /** The command against the test server. */
-function kafka(args: string[], options: RunOptions = {}): Promise<Result> {
+function kafka(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return freshet([...args, '--bootstrap-server', bootstrap], options);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 beforeAll(async () => {
@@ -74,14 +31,7 @@ beforeAll(async () => {
   // Kafka's 3 s group.initial.rebalance.delay.ms would only make the group tests wait.
   const config = join(dir, 'broker.json');
   writeFileSync(config, JSON.stringify({ groupInitialRebalanceDelayMs: 0 }));
-  const logLevel = process.env.FRESHET_LOG_LEVEL;
-  process.env.FRESHET_LOG_LEVEL = 'warn';
-  try {
-    running = await start({ dataDir: join(dir, 'data'), host: '127.0.0.1', kafkaPort: 0, httpPort: 0, config });
-  } finally {
-    if (logLevel === undefined) delete process.env.FRESHET_LOG_LEVEL;
-    else process.env.FRESHET_LOG_LEVEL = logLevel;
-  }
+  running = await startQuietly({ dataDir: join(dir, 'data'), host: '127.0.0.1', kafkaPort: 0, httpPort: 0, config });
   bootstrap = `127.0.0.1:${running.kafka.port}`;
 });
 
@@ -333,7 +283,7 @@ describe('freshet groups', () => {
 
   it('shows a running member and the partitions it owns', async () => {
     await kafka(['topics', 'create', 'live', '--partitions', '2']);
-    let described: Result | undefined;
+    let described: CliResult | undefined;
     const member = kafka(['consume', 'live', '--group', 'watchers', '--from-beginning'], {
       onOutput: (stdout, child) => {
         if (stdout === 'first\n') {
@@ -377,7 +327,7 @@ describe('freshet produce --file in a terminal', () => {
       return r.stdout;
     };
     // stdout goes to a file: whatever is on the screen came through stderr.
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} produce bar --file ${JSON.stringify(file)} --bootstrap-server ${bootstrap} > ${JSON.stringify(out)}; echo EXIT=$?; sleep 60`;
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(freshetBin)} produce bar --file ${JSON.stringify(file)} --bootstrap-server ${bootstrap} > ${JSON.stringify(out)}; echo EXIT=$?; sleep 60`;
     try {
       tmux('new-session', '-d', '-s', 'bar', '-x', '120', '-y', '20', command);
       let screen = '';

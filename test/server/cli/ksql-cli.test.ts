@@ -3,62 +3,24 @@
  * on loopback; the tests read what it prints.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { start, type Running } from '../../../server/cli/start.js';
+import type { Running } from '../../../server/cli/start.js';
+import { freePort, runFreshet, startQuietly, type CliOptions, type CliResult } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
-
-const bin = fileURLToPath(new URL('../../../bin/freshet.js', import.meta.url));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface RunOptions {
-  stdin?: string;
-  /** Called with the child and its output so far whenever it prints. */
-  onOutput?: (stdout: string, child: ReturnType<typeof spawn>) => void;
-}
 
 let running: Running;
 let server: string;
 let dir: string;
 let cleanup: () => void;
 
-function ksql(args: string[], options: RunOptions = {}): Promise<Result> {
-  const child = spawn(process.execPath, [bin, 'ksql', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FRESHET_HISTORY: join(dir, 'history') } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    options.onOutput?.(stdout, child);
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(options.stdin ?? '');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function ksql(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runFreshet(['ksql', ...args], { ...options, env: { FRESHET_HISTORY: join(dir, 'history') } });
 }
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
-  const logLevel = process.env.FRESHET_LOG_LEVEL;
-  process.env.FRESHET_LOG_LEVEL = 'warn';
-  try {
-    running = await start({ dataDir: join(dir, 'data'), host: '127.0.0.1', kafkaPort: 0, httpPort: 0 });
-  } finally {
-    if (logLevel === undefined) delete process.env.FRESHET_LOG_LEVEL;
-    else process.env.FRESHET_LOG_LEVEL = logLevel;
-  }
+  running = await startQuietly({ dataDir: join(dir, 'data'), host: '127.0.0.1', kafkaPort: 0, httpPort: 0 });
   server = `http://127.0.0.1:${running.http.port}`;
 });
 
@@ -179,12 +141,7 @@ describe('freshet ksql', () => {
   });
 
   it('says how to start a server when none answers', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const address = probe.address() as { port: number };
-        probe.close(() => resolve(address.port));
-      });
-    });
+    const port = await freePort();
     const result = await ksql(['--server', `http://127.0.0.1:${port}`, '-e', 'SHOW STREAMS;']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`Could not connect to the server at http://127.0.0.1:${port}: connection refused. Is it running? Start one with \`freshet start\`, or pass --server <URL>.\n`);

@@ -6,11 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { start, type Running } from '../../../server/cli/start.js';
+import type { Running } from '../../../server/cli/start.js';
+import { freshetBin, startQuietly } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 
-const bin = fileURLToPath(new URL('../../../bin/freshet.js', import.meta.url));
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 // A tmux server of its own (-L), so the test never touches a user's sessions.
 const socket = `freshet-ksql-test-${process.pid}`;
@@ -97,14 +96,7 @@ beforeAll(async () => {
     return;
   }
   ({ dir, cleanup } = tempDir());
-  const logLevel = process.env.FRESHET_LOG_LEVEL;
-  process.env.FRESHET_LOG_LEVEL = 'warn';
-  try {
-    running = await start({ dataDir: join(dir, 'data'), host: '127.0.0.1', kafkaPort: 0, httpPort: 0 });
-  } finally {
-    if (logLevel === undefined) delete process.env.FRESHET_LOG_LEVEL;
-    else process.env.FRESHET_LOG_LEVEL = logLevel;
-  }
+  running = await startQuietly({ dataDir: join(dir, 'data'), host: '127.0.0.1', kafkaPort: 0, httpPort: 0 });
   server = `http://127.0.0.1:${running.http.port}`;
 });
 
@@ -116,7 +108,7 @@ afterAll(async () => {
 describe('freshet ksql in a terminal', () => {
   it('runs statements typed at the prompt, draws tables, and stops a push query at Ctrl-C', async (ctx) => {
     ctx.skip(!hasTmux, NO_TMUX);
-    const command = [process.execPath, bin, 'ksql', '--server', server].map((a) => JSON.stringify(a)).join(' ');
+    const command = [process.execPath, freshetBin, 'ksql', '--server', server].map((a) => JSON.stringify(a)).join(' ');
     try {
       tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', '-e', `FRESHET_HISTORY=${join(dir, 'history')}`, command);
       await waitFor('the first prompt', () => /^ksql>$/m.test(screen()));
