@@ -33,6 +33,7 @@ export type { Serde } from './engine/serde/serde.js';
 export { serdeFrom } from './engine/serde/serde.js';
 export { Serdes, SerializationError } from './engine/serde/serdes.js';
 export { StreamsApp } from './engine/runtime/streams-app.js';
+export type { KeyQueryMetadata, HostInfo, StreamsMetadata } from './engine/runtime/streams-app.js';
 export type { StreamsConfig, ProcessingGuarantee, ExceptionHandlerSetting } from './engine/runtime/streams-config.js';
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic } from './engine/test-driver/topology-test-driver.js';
 export type { TestDriverConfig, TestRecord } from './engine/test-driver/topology-test-driver.js';

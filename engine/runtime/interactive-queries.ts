@@ -10,14 +10,23 @@
 import { compositeKeyValueStore, compositeSessionStore, compositeWindowStore } from '../../storage/state/index.js';
 import type { StateStore } from '../../storage/state/state-store.js';
 import type { KeyValue, KeyValueIterator, ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, WindowStoreIterator, Windowed } from '../../storage/state/stores.js';
+import type { HostInfo } from './host-info.js';
 
-/** Where a key's state lives. */
+/** Where a key's state lives (Kafka Streams' KeyQueryMetadata, with the task and locality). */
 export interface KeyQueryMetadata {
-  /** The partition of the key (murmur2 of its serialized bytes over the store's partitions). */
+  /**
+   * The `applicationServer` of the instance running the key's task. null where Kafka answers
+   * HostInfo.unavailable(): no rebalance described yet, the app is not running, or that instance
+   * set no applicationServer. A global store's is this instance's own.
+   */
+  activeHost: HostInfo | null;
+  /** Always empty: Freshet has no standby tasks. */
+  standbyHosts: HostInfo[];
+  /** The partition of the key (murmur2 of its serialized bytes over the store's partitions); -1 for a global store. */
   partition: number;
-  /** The task holding it: `<sub-topology>_<partition>`. */
-  taskId: string;
-  /** Whether this instance runs that task (and has restored it). */
+  /** The task holding it: `<sub-topology>_<partition>`; null for a global store, which no task holds. */
+  taskId: string | null;
+  /** Whether this instance holds the key's state: runs (and has restored) that task, or the store is global. */
   isLocal: boolean;
 }
 

@@ -13,6 +13,10 @@
  * consumer's group metadata (so a zombie of an older generation is fenced) and commits. Any
  * failure aborts the transaction and the tasks are closed dirty and re-created from the last
  * commit (Kafka's task-migrated handling): no output or changelog record is ever half-committed.
+ *
+ * After every assignment the thread describes the group for the instance metadata of
+ * interactive queries (streams-metadata.ts), before the app can go RUNNING; a describe that
+ * fails or finds the group mid-rebalance is retried from the loop.
  */
 import type { Admin, Consumer, Producer, RebalanceListener, StorageClient, TopicPartition } from '../../storage/client/types.js';
 import { KafkaError } from '../../storage/errors.js';
@@ -28,10 +32,15 @@ import type { SourceRouter, TopicNamer, TopicPlan } from './internal-topics.js';
 import { isFencing, ProducerCollector } from './producer-collector.js';
 import type { StateDirectory } from './state-directory.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
+import type { StreamsMetadataState } from './streams-metadata.js';
+import { encodeSubscriptionInfo } from './subscription-info.js';
 import { TaskManager, type ManagedTask } from './task-manager.js';
 
 /** The longest the loop runs without letting other work on the event loop in. */
 const YIELD_MS = 10;
+
+/** How often a group describe for the instance metadata is retried while the view is behind. */
+const METADATA_RETRY_MS = 500;
 
 /** Commit errors that mean the group moved the partitions on: the tasks migrate, the app goes on. */
 const MIGRATED = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
@@ -48,6 +57,8 @@ export interface ThreadDeps {
   stateDirectory: StateDirectory;
   processId: string;
   states: AppStateMachine;
+  /** Which instance runs which tasks: refreshed after every rebalance. */
+  metadata: StreamsMetadataState;
   /** Called once when processing hits an error it cannot go on from. */
   onFatal(error: unknown): void;
 }
@@ -89,6 +100,8 @@ export class StreamThread {
   private lastPurge = Date.now();
   private purging = false;
   private lastLagAt = 0;
+  private lastMetadataAt = 0;
+  private metadataFailures = 0;
   private lastYield = performance.now();
   private readonly endOffsets = new Map<string, number>();
   readonly commits: CommitStats = { count: 0, totalLatencyMs: 0, maxLatencyMs: 0, lastLatencyMs: 0, failed: 0 };
@@ -127,6 +140,7 @@ export class StreamThread {
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       // Partition N of every co-partitioned topic lands on the same member.
       partitionAssignmentStrategy: ['range'],
+      ...(config.applicationServer !== null ? { subscriptionUserData: encodeSubscriptionInfo({ endpoint: config.applicationServer }) } : {}),
     });
     this.restoreConsumer = client.consumer({ clientId: `${config.applicationId}-${processId}-restore-consumer`, enableAutoCommit: false, isolationLevel, maxPollRecords: config.maxPollRecords, autoOffsetReset: 'earliest' });
     this.handlers = new ExceptionHandlers(
@@ -165,6 +179,7 @@ export class StreamThread {
         await this.maybeCommit();
         this.maybePurge();
         await this.maybeRefreshLag();
+        await this.maybeRefreshMetadata();
         this.updateState();
         // A poll answered from buffers resolves without a macrotask: yield now and then, so timers
         // (heartbeats, producer lingers, an in-process broker's writes) run between iterations.
@@ -211,6 +226,7 @@ export class StreamThread {
         this.d.states.transition('REBALANCING');
         await this.applyOffsetResets(partitions);
         await this.tasks.createTasks(partitions, this.tasks.taskCount(this.consumer.assignment()));
+        await this.refreshMetadata();
         this.awaitingAssignment = false;
         this.logger.info(`Assigned ${partitions.length} partition(s)`, { tasks: this.tasks.all().map((t) => t.task.id) });
       },
@@ -377,6 +393,28 @@ export class StreamThread {
     }
   }
 
+  // ------------------------------------------------------------ instance metadata
+
+  private async maybeRefreshMetadata(): Promise<void> {
+    if (this.awaitingAssignment || !this.d.metadata.needsRefresh || Date.now() - this.lastMetadataAt < METADATA_RETRY_MS) return;
+    await this.refreshMetadata();
+  }
+
+  /** Describes the group; the view keeps what it had when the group is mid-rebalance or unreachable. */
+  private async refreshMetadata(): Promise<void> {
+    this.lastMetadataAt = Date.now();
+    try {
+      const [group] = await this.d.admin.describeGroups([this.d.config.applicationId]);
+      const own = { memberId: this.consumer.groupMetadata().memberId, assignment: this.consumer.assignment() };
+      if (this.d.metadata.update(group, own)) this.metadataFailures = 0;
+    } catch (err) {
+      this.d.metadata.invalidate();
+      // Once as a warning (a cluster may refuse DescribeGroups to this principal), then quietly.
+      const log = this.metadataFailures++ === 0 ? this.logger.warn : this.logger.debug;
+      log.call(this.logger, `Describing group '${this.d.config.applicationId}' for instance metadata failed; retrying: ${describeError(err)}`);
+    }
+  }
+
   // ------------------------------------------------------------ shutdown
 
   /**
@@ -387,6 +425,7 @@ export class StreamThread {
   async shutdown(error?: unknown): Promise<void> {
     this.stopping = true;
     if (this.loop) await this.loop;
+    this.d.metadata.clear();
     try {
       if (this.tasks) {
         let clean = false;

@@ -10,7 +10,9 @@
  *   await app.close();             // commit, checkpoints, leave the group
  *
  * Instances with the same applicationId form one consumer group and share the partitions; each
- * task's state moves with it through its changelog topics.
+ * task's state moves with it through its changelog topics. With `applicationServer` set, each
+ * also learns the others' endpoints and tasks, so `queryMetadataForKey(...).activeHost` says
+ * which instance to ask for a key.
  */
 import { partitionForKey } from '../../storage/broker/partitioner.js';
 import type { Admin, StorageClient } from '../../storage/client/types.js';
@@ -19,21 +21,27 @@ import { TopologyError, type SubTopology, type Topology } from '../topology/topo
 import { collectMetrics, type StreamsMetrics } from './app-metrics.js';
 import { AppStateMachine, type AppState, type StateListener } from './app-state.js';
 import { describeError, StreamsError } from './errors.js';
+import type { HostInfo } from './host-info.js';
 import { compositeView, type KeyQueryMetadata } from './interactive-queries.js';
 import { prepareTopics, SourceRouter, TopicNamer, type TopicPlan } from './internal-topics.js';
 import { StateDirectory } from './state-directory.js';
 import { StreamThread } from './stream-thread.js';
 import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
+import { StreamsMetadataState, type StreamsMetadata } from './streams-metadata.js';
 
 export type { AppState, StateListener } from './app-state.js';
 export type { StreamsMetrics } from './app-metrics.js';
 export type { KeyQueryMetadata } from './interactive-queries.js';
+export type { HostInfo } from './host-info.js';
+export type { StreamsMetadata } from './streams-metadata.js';
 
 export class StreamsApp {
   readonly config: ResolvedStreamsConfig;
   private readonly states: AppStateMachine;
   private readonly subs: SubTopology[];
   private readonly namer: TopicNamer;
+  private readonly router: SourceRouter;
+  private readonly metadata: StreamsMetadataState;
   private readonly stateDirectory: StateDirectory;
   private thread: StreamThread | null = null;
   private admin: Admin | null = null;
@@ -51,6 +59,8 @@ export class StreamsApp {
     this.states = new AppStateMachine(this.config.logger);
     this.subs = topology.subTopologies();
     this.namer = new TopicNamer(this.config.applicationId, topology);
+    this.router = new SourceRouter(this.subs, this.namer);
+    this.metadata = new StreamsMetadataState({ topology, subs: this.subs, router: this.router, logger: this.config.logger });
     this.stateDirectory = new StateDirectory(this.config.stateDir, this.config.applicationId);
   }
 
@@ -91,8 +101,7 @@ export class StreamsApp {
       this.stateDirectory.lock();
       const processId = this.stateDirectory.processId();
       this.admin = this.client.admin();
-      const router = new SourceRouter(this.subs, this.namer);
-      this.plan = await prepareTopics(this.topology, this.subs, this.namer, router, this.admin, this.config.replicationFactor, this.config.logger);
+      this.plan = await prepareTopics(this.topology, this.subs, this.namer, this.router, this.admin, this.config.replicationFactor, this.config.logger);
       await this.learnSinkPartitions(this.plan);
       // close() was called meanwhile: it waits for this, then finds no thread to stop.
       if (this.states.isShuttingDown()) return;
@@ -102,12 +111,13 @@ export class StreamsApp {
         subs: this.subs,
         plan: this.plan,
         namer: this.namer,
-        router,
+        router: this.router,
         client: this.client,
         admin: this.admin,
         stateDirectory: this.stateDirectory,
         processId,
         states: this.states,
+        metadata: this.metadata,
         onFatal: (err) => void this.stopWithError(err),
       });
       await this.thread.start();
@@ -210,16 +220,56 @@ export class StreamsApp {
     return compositeView(entry.builder.kind, instances) as S;
   }
 
-  /** Which partition (task) holds `key` in a store, and whether this instance runs it. */
+  /**
+   * Where `key` of a store lives: its partition and task, whether this instance holds it, and
+   * the `applicationServer` of the instance that does (`activeHost`; null until the first
+   * rebalance has been described, while the app is not running, or when that instance set no
+   * applicationServer). A global store's keys are on every instance: this one answers.
+   */
   queryMetadataForKey<K>(storeName: string, key: K, keySerde: Serde<K>): KeyQueryMetadata {
+    if (this.plan === null) throw new StreamsError('STREAMS_ILLEGAL_STATE', 'Key metadata is known once the app has started.');
+    const self = this.config.applicationServer;
+    if (this.topology.stores.get(storeName)?.global) return { activeHost: copyHost(self), standbyHosts: [], partition: -1, taskId: null, isLocal: true };
     const sub = this.subs.find((s) => s.stores.includes(storeName));
-    if (!sub) throw new StreamsError('STORE_NOT_QUERYABLE', `No sub-topology has a state store named '${storeName}' (global stores hold every key on every instance).`);
-    const partitions = this.plan?.taskCounts.get(sub.id);
-    if (partitions === undefined) throw new StreamsError('STREAMS_ILLEGAL_STATE', 'Key metadata is known once the app has started.');
+    if (!sub) throw this.unknownStore(storeName);
+    const partitions = this.plan.taskCounts.get(sub.id)!;
     const bytes = keySerde.serialize(this.namer.changelogTopic(storeName) ?? storeName, key);
     if (bytes === null) throw new StreamsError('STORE_NOT_QUERYABLE', 'A null key has no partition.');
     const partition = partitionForKey(bytes, partitions);
     const taskId = `${sub.id}_${partition}`;
-    return { partition, taskId, isLocal: this.thread?.runningTask(taskId) !== undefined };
+    const isLocal = this.thread?.runningTask(taskId) !== undefined;
+    // A task running here is the freshest fact there is; the group view may predate it.
+    const activeHost = isLocal && self !== null ? self : this.metadata.hostOfTask(taskId);
+    return { activeHost: copyHost(activeHost), standbyHosts: [], partition, taskId, isLocal };
   }
+
+  /**
+   * Every instance of this application that set an `applicationServer`, with the stores and
+   * input partitions of the tasks it runs, as of the last rebalance (Kafka Streams'
+   * metadataForAllStreamsClients). Empty until the first rebalance has been described.
+   */
+  metadataForAllStreamsClients(): StreamsMetadata[] {
+    this.requireRunningOrRebalancing('metadataForAllStreamsClients()');
+    return this.metadata.all();
+  }
+
+  /** The instances (with an `applicationServer`) holding store `storeName`: all of them for a global store. */
+  streamsMetadataForStore(storeName: string): StreamsMetadata[] {
+    this.requireRunningOrRebalancing('streamsMetadataForStore()');
+    if (!this.topology.stores.has(storeName)) throw this.unknownStore(storeName);
+    return this.metadata.forStore(storeName);
+  }
+
+  private unknownStore(name: string): StreamsError {
+    return new StreamsError('STORE_NOT_QUERYABLE', `No sub-topology of this app has a state store named '${name}'. Stores: ${[...this.topology.stores.keys()].join(', ') || 'none'}.`);
+  }
+
+  private requireRunningOrRebalancing(what: string): void {
+    const s = this.states.state;
+    if (s !== 'RUNNING' && s !== 'REBALANCING') throw new StreamsError('STREAMS_ILLEGAL_STATE', `${what} needs a running app; this app is ${s}.`);
+  }
+}
+
+function copyHost(h: HostInfo | null): HostInfo | null {
+  return h === null ? null : { ...h };
 }

@@ -8,6 +8,7 @@ import type { Serde } from '../serde/serde.js';
 import type { FailedRecord } from './exception-handlers.js';
 import type { TimestampExtractor } from '../topology/topology.js';
 import { StreamsError } from './errors.js';
+import { applicationServer, type HostInfo } from './host-info.js';
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2';
 
@@ -75,6 +76,13 @@ export interface StreamsConfig {
   heartbeatIntervalMs?: number;
   /** transaction.timeout.ms of the exactly-once producer. Default 10000 (Kafka Streams'). */
   transactionTimeoutMs?: number;
+  /**
+   * application.server: 'host:port' of this instance's own endpoint (an HTTP or RPC server of
+   * yours) for interactive queries. It travels in the group subscription, so every instance
+   * learns which one holds a key (`queryMetadataForKey(...).activeHost`,
+   * `metadataForAllStreamsClients()`). Default: none (the instance is left out of that metadata).
+   */
+  applicationServer?: string;
   /** Extra values processors read through context.appConfigs. */
   appConfigs?: Record<string, unknown>;
   logger?: Logger;
@@ -102,6 +110,7 @@ export interface ResolvedStreamsConfig {
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   transactionTimeoutMs: number;
+  applicationServer: HostInfo | null;
   appConfigs: Record<string, unknown>;
   logger: Logger;
 }
@@ -164,6 +173,7 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     sessionTimeoutMs: positive('sessionTimeoutMs', config.sessionTimeoutMs, 45_000),
     heartbeatIntervalMs: positive('heartbeatIntervalMs', config.heartbeatIntervalMs, 3000),
     transactionTimeoutMs: positive('transactionTimeoutMs', config.transactionTimeoutMs, 10_000),
+    applicationServer: applicationServer(config.applicationServer),
     appConfigs: { ...config.appConfigs },
     logger: config.logger ?? consoleLogger(undefined, `streams:${id}`),
   };

@@ -10,7 +10,11 @@ import { StickyAssignor } from '../broker/assignors/sticky-assignor.js';
 import { CooperativeStickyAssignor } from '../broker/assignors/cooperative-sticky-assignor.js';
 import type { ConsumerConfig } from './types.js';
 
-export type ResolvedConsumerConfig = Required<Omit<ConsumerConfig, 'groupId' | 'groupInstanceId'>> & { groupId: string | null; groupInstanceId: string | null };
+export type ResolvedConsumerConfig = Required<Omit<ConsumerConfig, 'groupId' | 'groupInstanceId' | 'subscriptionUserData'>> & {
+  groupId: string | null;
+  groupInstanceId: string | null;
+  subscriptionUserData: Buffer | null;
+};
 
 export function resolveConsumerConfig(c: ConsumerConfig, defaultClientId: string): ResolvedConsumerConfig {
   return {
@@ -31,6 +35,8 @@ export function resolveConsumerConfig(c: ConsumerConfig, defaultClientId: string
     maxPollIntervalMs: c.maxPollIntervalMs ?? 300_000,
     partitionAssignmentStrategy: c.partitionAssignmentStrategy ?? ['range', 'cooperative-sticky'],
     checkCrcs: c.checkCrcs ?? true,
+    // A copy: the bytes go out at every join, long after the caller may have reused its array.
+    subscriptionUserData: c.subscriptionUserData === undefined ? null : Buffer.from(c.subscriptionUserData),
   };
 }
 
@@ -45,4 +51,23 @@ export function createAssignor(name: string): PartitionAssignor {
   const make = ASSIGNORS[name];
   if (!make) throw new KafkaError('INVALID_CONFIG', `Unknown partition assignment strategy '${name}': use ${Object.keys(ASSIGNORS).join(', ')}.`);
   return make();
+}
+
+/**
+ * The member's assignors, in preference order. With `subscriptionUserData` each one sends those
+ * bytes as its subscription's user data; an assignor that writes its own there cannot.
+ */
+export function createAssignors(cfg: ResolvedConsumerConfig): PartitionAssignor[] {
+  const assignors = cfg.partitionAssignmentStrategy.map((name) => createAssignor(name));
+  const userData = cfg.subscriptionUserData;
+  if (userData === null) return assignors;
+  return assignors.map((a): PartitionAssignor => {
+    if (a.userData !== undefined) {
+      throw new KafkaError(
+        'INVALID_CONFIG',
+        `subscriptionUserData cannot be used with the '${a.name}' assignor, which keeps its own data in the subscription's user data: set partitionAssignmentStrategy to ['range'] or ['roundrobin'].`,
+      );
+    }
+    return { name: a.name, rebalanceProtocol: a.rebalanceProtocol, userData: () => userData, assign: (partitions, subscriptions) => a.assign(partitions, subscriptions) };
+  });
 }

@@ -117,6 +117,14 @@ export interface ConsumerConfig {
   partitionAssignmentStrategy?: ('range' | 'roundrobin' | 'sticky' | 'cooperative-sticky')[];
   /** check.crcs. Default true. */
   checkCrcs?: boolean;
+  /**
+   * Bytes for the `user_data` field of this member's group subscription (Kafka's
+   * ConsumerProtocolSubscription), opaque to the group: the leader's assignor sees them, and so
+   * does anyone describing the group (`GroupMemberInfo.subscriptionUserData`). Only with
+   * assignors that keep nothing of their own there ('range', 'roundrobin'); 'sticky' and
+   * 'cooperative-sticky' do, so the consumer refuses the combination (INVALID_CONFIG).
+   */
+  subscriptionUserData?: Uint8Array;
 }
 
 export interface RebalanceListener {
@@ -173,12 +181,27 @@ export interface TopicInfo {
 
 export type OffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | { timestamp: number };
 
+export interface GroupMemberInfo {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  /** Consumer groups: the member's partitions (empty while the group is not Stable). */
+  assignment: TopicPartition[];
+  /**
+   * Consumer groups: the `user_data` of the member's subscription for the chosen assignor
+   * (`ConsumerConfig.subscriptionUserData`, or the assignor's own); null when it sent none or the
+   * group is between generations (Kafka describes member metadata only while Stable).
+   */
+  subscriptionUserData: Buffer | null;
+}
+
 export interface GroupInfo {
   groupId: string;
   state: string;
   protocolType: string;
   protocol: string;
-  members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; assignment: TopicPartition[] }[];
+  members: GroupMemberInfo[];
 }
 
 export interface GroupOffsetInfo {

@@ -2,15 +2,16 @@
  * The remote admin client, on the library's Admin. Most calls map one to one; three are sent
  * as single requests instead: CreateTopics (the library's call has one partition count for all
  * topics and no validateOnly), DescribeGroups (the library re-decodes member assignments with
- * only the v0 layout; Freshet's codec reads every version) and the group offsets with lag.
+ * only the v0 layout; Freshet's codec reads every version, and the subscription's user data too)
+ * and the group offsets with lag.
  */
 import { Admin as LibraryAdmin, ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
 import type { createTopicsV7, describeGroupsV5, metadataV12 } from '@platformatic/kafka';
 import { KafkaError } from '../errors.js';
-import { decodeAssignment, flattenTopicPartitions } from '../broker/consumer-protocol.js';
 import type { ConfigEntry, ConfigSource } from '../log/log-config.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type IsolationLevel } from '../types.js';
 import type { Admin, ConfigResource, GroupInfo, GroupOffsetInfo, NewTopic, OffsetSpec, TopicInfo } from '../client/types.js';
+import { groupMemberInfo } from '../client/group-member.js';
 import type { ResolvedRemoteConfig } from './config.js';
 import { libraryOptions } from './config.js';
 import { errorFromCode, toKafkaError } from './errors.js';
@@ -199,18 +200,22 @@ export class RemoteAdmin implements Admin {
         const g = res.groups.find((x) => x.groupId === groupId);
         if (!g) throw new KafkaError('GROUP_ID_NOT_FOUND', `The broker did not describe group '${groupId}'.`);
         if (g.errorCode !== 0) throw errorFromCode(g.errorCode, `Describing group '${groupId}'`);
+        const state = groupState(g.groupState);
         return {
           groupId,
-          state: groupState(g.groupState),
+          state,
           protocolType: g.protocolType,
           protocol: g.protocolData,
-          members: g.members.map((m) => ({
-            memberId: m.memberId,
-            groupInstanceId: m.groupInstanceId ?? null,
-            clientId: m.clientId,
-            clientHost: m.clientHost,
-            assignment: g.protocolType === 'consumer' && m.memberAssignment.length > 0 ? flattenTopicPartitions(decodeAssignment(m.memberAssignment).assignedPartitions) : [],
-          })),
+          members: g.members.map((m) =>
+            groupMemberInfo(g.protocolType, state, {
+              memberId: m.memberId,
+              groupInstanceId: m.groupInstanceId ?? null,
+              clientId: m.clientId,
+              clientHost: m.clientHost,
+              metadata: m.memberMetadata,
+              assignment: m.memberAssignment,
+            }),
+          ),
         };
       }),
     );

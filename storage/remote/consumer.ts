@@ -11,7 +11,7 @@
  */
 import { Admin as LibraryAdmin } from '@platformatic/kafka';
 import { KafkaError, kafkaErrorName } from '../errors.js';
-import { createAssignor, resolveConsumerConfig, type ResolvedConsumerConfig } from '../client/consumer-config.js';
+import { createAssignors, resolveConsumerConfig, type ResolvedConsumerConfig } from '../client/consumer-config.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type TopicPartition } from '../types.js';
 import type { Consumer, ConsumerConfig, ConsumerRecord, GroupMetadata, OffsetAndMetadata, RebalanceListener } from '../client/types.js';
 import type { ResolvedRemoteConfig } from './config.js';
@@ -48,7 +48,7 @@ export class RemoteConsumer implements Consumer {
     config: ConsumerConfig = {},
   ) {
     this.cfg = resolveConsumerConfig(config, remote.clientId);
-    const assignors = this.cfg.partitionAssignmentStrategy.map((name) => createAssignor(name));
+    const assignors = createAssignors(this.cfg);
     this.data = new LibraryAdmin(libraryOptions(remote, this.cfg.clientId));
     // JoinGroup waits for the whole group, up to the rebalance timeout (max.poll.interval.ms).
     this.coordinatorSide = new LibraryAdmin(libraryOptions(remote, this.cfg.clientId, { requestTimeoutMs: this.cfg.maxPollIntervalMs + 5000 }));

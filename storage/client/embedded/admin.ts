@@ -1,10 +1,10 @@
 /** The in-process admin client: topics, configs, offsets, records and groups of the embedded broker. */
 import { KafkaError } from '../../errors.js';
 import type { Broker } from '../../broker/broker.js';
-import { decodeAssignment, flattenTopicPartitions } from '../../broker/consumer-protocol.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type IsolationLevel } from '../../types.js';
 import type { Admin, ConfigResource, GroupInfo, GroupOffsetInfo, NewTopic, OffsetSpec, TopicInfo } from '../types.js';
 import type { ConfigEntry } from '../../log/log-config.js';
+import { groupMemberInfo } from '../group-member.js';
 
 function specTimestamp(spec: OffsetSpec): number {
   if (spec === 'earliest') return EARLIEST_TIMESTAMP;
@@ -72,13 +72,7 @@ export class EmbeddedAdmin implements Admin {
         state: d.state,
         protocolType: d.protocolType,
         protocol: d.protocol,
-        members: d.members.map((m) => ({
-          memberId: m.memberId,
-          groupInstanceId: m.groupInstanceId,
-          clientId: m.clientId,
-          clientHost: m.clientHost,
-          assignment: d.protocolType === 'consumer' && m.assignment.length > 0 ? flattenTopicPartitions(decodeAssignment(m.assignment).assignedPartitions) : [],
-        })),
+        members: d.members.map((m) => groupMemberInfo(d.protocolType, d.state, m)),
       };
     });
   }

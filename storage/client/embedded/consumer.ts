@@ -10,7 +10,7 @@ import type { Broker } from '../../broker/broker.js';
 import type { FetchPartitionRequest } from '../../broker/broker.js';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, flattenTopicPartitions, groupByTopic } from '../../broker/consumer-protocol.js';
 import { subscriptionFromProtocol, type PartitionAssignor, type Subscription } from '../../broker/assignors/partition-assignor.js';
-import { createAssignor, resolveConsumerConfig, type ResolvedConsumerConfig } from '../consumer-config.js';
+import { createAssignors, resolveConsumerConfig, type ResolvedConsumerConfig } from '../consumer-config.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, tpKey, type TopicPartition } from '../../types.js';
 import type { Consumer, ConsumerConfig, ConsumerRecord, GroupMetadata, OffsetAndMetadata, RebalanceListener } from '../types.js';
 import { decodeFetchedRecords } from '../fetch-decoder.js';
@@ -57,7 +57,7 @@ export class EmbeddedConsumer implements Consumer {
     config: ConsumerConfig = {},
   ) {
     this.cfg = resolveConsumerConfig(config, 'freshet-consumer');
-    this.assignors = this.cfg.partitionAssignmentStrategy.map((name) => createAssignor(name));
+    this.assignors = createAssignors(this.cfg);
   }
 
   private check(): void {

@@ -20,9 +20,20 @@ describe('StreamsApp config', () => {
       [{ applicationId: 'a', replicationFactor: 0 }, /replicationFactor/],
       [{ applicationId: 'a', processingExceptionHandler: { deadLetterTopic: '' } }, /deadLetterTopic/],
       [{ applicationId: 'a', productionExceptionHandler: 'ignore' }, /'log-and-continue', 'log-and-fail'/],
+      ...['localhost', 'localhost:', ':7070', 'localhost:0', 'localhost:65536', 'local host:7070', 'http://localhost:7070', '::1:7070', 7070].map((applicationServer): [object, RegExp] => [
+        { applicationId: 'a', applicationServer },
+        /applicationServer must be 'host:port'.*got/,
+      ]),
     ];
     for (const [config, message] of bad) {
       expect(() => resolveStreamsConfig(config as never), JSON.stringify(config)).toThrow(expect.objectContaining({ code: 'STREAMS_CONFIG', message: expect.stringMatching(message) }));
     }
+  });
+
+  it('parses applicationServer into host and port', () => {
+    expect(resolveStreamsConfig({ applicationId: 'a' }).applicationServer).toBeNull();
+    expect(resolveStreamsConfig({ applicationId: 'a', applicationServer: 'node-1.example.com:7070' }).applicationServer).toEqual({ host: 'node-1.example.com', port: 7070 });
+    expect(resolveStreamsConfig({ applicationId: 'a', applicationServer: '10.0.0.7:1' }).applicationServer).toEqual({ host: '10.0.0.7', port: 1 });
+    expect(resolveStreamsConfig({ applicationId: 'a', applicationServer: '[::1]:65535' }).applicationServer).toEqual({ host: '::1', port: 65535 });
   });
 });

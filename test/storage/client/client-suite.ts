@@ -3,7 +3,7 @@
  * client interface (embedded broker in process; remote client over the Kafka protocol).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Consumer, ConsumerRecord, StorageClient, TopicPartition } from '../../../storage/client/types.js';
+import type { Consumer, ConsumerRecord, GroupInfo, StorageClient, TopicPartition } from '../../../storage/client/types.js';
 import { partitionForKey } from '../../../storage/broker/partitioner.js';
 
 export interface ClientContext {
@@ -354,6 +354,50 @@ export function clientSuite(name: string, setup: () => Promise<ClientContext>): 
       await admin.deleteGroups([group]);
       expect((await admin.listGroups()).map((g) => g.groupId)).not.toContain(group);
       await admin.close();
+    });
+
+    it("carries each member's subscription user data to describeGroups", async () => {
+      const t = topicName('userdata');
+      const group = topicName('g-userdata');
+      const admin = client.admin();
+      await admin.createTopics([{ name: t, partitions: 2 }]);
+      const a = client.consumer({ groupId: group, clientId: 'ud-a', partitionAssignmentStrategy: ['range'], subscriptionUserData: Buffer.from('endpoint-a'), heartbeatIntervalMs: 50 });
+      // A Uint8Array works too, under any assignor without user data of its own.
+      const b = client.consumer({ groupId: group, clientId: 'ud-b', partitionAssignmentStrategy: ['range', 'roundrobin'], subscriptionUserData: new Uint8Array([0, 1, 2]), heartbeatIntervalMs: 50 });
+      const plain = client.consumer({ groupId: topicName('g-plain'), partitionAssignmentStrategy: ['range'] });
+      let running = true;
+      const loops = [a, b].map(async (c) => {
+        c.subscribe([t]);
+        while (running) await c.poll(50);
+      });
+      try {
+        const deadline = Date.now() + 20_000;
+        const settled = (g: GroupInfo | undefined) => g?.state === 'Stable' && g.members.length === 2 && g.members.every((m) => m.assignment.length === 1);
+        let described: GroupInfo | undefined;
+        while (Date.now() < deadline && !settled(described)) {
+          await new Promise((r) => setTimeout(r, 20));
+          [described] = await admin.describeGroups([group]);
+        }
+        const byClient = Object.fromEntries(described!.members.map((m) => [m.clientId, m.subscriptionUserData]));
+        expect(byClient).toEqual({ 'ud-a': Buffer.from('endpoint-a'), 'ud-b': Buffer.from([0, 1, 2]) });
+
+        plain.subscribe([t]);
+        await plain.poll(300);
+        const [noData] = await admin.describeGroups([plain.groupMetadata().groupId]);
+        expect(noData!.members.map((m) => m.subscriptionUserData)).toEqual([null]);
+
+        // The sticky assignors keep their own data there.
+        for (const strategy of ['sticky', 'cooperative-sticky'] as const) {
+          expect(() => client.consumer({ groupId: group, partitionAssignmentStrategy: ['range', strategy], subscriptionUserData: Buffer.from('x') })).toThrow(
+            expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining(`'${strategy}' assignor`) }),
+          );
+        }
+      } finally {
+        running = false;
+        await Promise.all(loops);
+        await Promise.all([a.close(), b.close(), plain.close()]);
+        await admin.close();
+      }
     });
 
     it('calls the rebalance listener and rebalances cooperatively without revoking everything', async () => {
