@@ -35,6 +35,11 @@ export class WindowedForwarder<K, S, A> {
       }, true) ?? false;
   }
 
+  /** Whether changes go downstream at once (no cache): callers build the record only then. */
+  get direct(): boolean {
+    return !this.cached;
+  }
+
   /** Forwards at once unless the store caches (then its flush forwards, once per window per commit). */
   maybeForward(record: Record<Windowed<K>, Change<A>>): void {
     if (!this.cached) this.ctx.forward(record);
