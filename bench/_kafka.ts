@@ -1,6 +1,6 @@
 /** Shared by the kafka-* benchmarks: a broker with its Kafka listener, and kcat. */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Broker } from '../storage/broker/broker.js';
@@ -12,6 +12,8 @@ export const VALUE_SIZE = 100;
 export interface KafkaBench {
   broker: Broker;
   bootstrap: string;
+  /** A scratch directory removed at close. */
+  dir: string;
   close(): Promise<void>;
 }
 
@@ -25,12 +27,13 @@ export function requireKcat(): void {
 
 export async function startKafka(): Promise<KafkaBench> {
   const dir = mkdtempSync(join(tmpdir(), 'freshet-bench-kafka-'));
-  const broker = await Broker.open({ dataDir: dir, logger: silentLogger });
+  const broker = await Broker.open({ dataDir: join(dir, 'broker'), logger: silentLogger });
   const listener = new KafkaListener(broker, { host: '127.0.0.1', port: 0, logger: silentLogger });
   const { host, port } = await listener.start();
   return {
     broker,
     bootstrap: `${host}:${port}`,
+    dir,
     close: async () => {
       await listener.close();
       await broker.close();
@@ -40,17 +43,19 @@ export async function startKafka(): Promise<KafkaBench> {
 }
 
 /**
- * Runs kcat with `input` on stdin (when given), its stdout going to a file (a pipe back into
- * this process would make kcat wait on our event loop); resolves with the output's size and the
+ * Runs kcat with its stdin read from the file `inputPath` (when given; kcat reads it itself, so
+ * feeding it costs this process nothing), its stdout going to a file (a pipe back into this
+ * process would make kcat wait on our event loop); resolves with the output's size and the
  * elapsed seconds.
  */
-export function runKcat(args: string[], input?: Buffer): Promise<{ seconds: number; stdoutBytes: number }> {
+export function runKcat(args: string[], inputPath?: string): Promise<{ seconds: number; stdoutBytes: number }> {
   const outDir = mkdtempSync(join(tmpdir(), 'freshet-kcat-'));
   const outPath = join(outDir, 'stdout');
   const out = openSync(outPath, 'w');
+  const input = inputPath === undefined ? 'ignore' : openSync(inputPath, 'r');
   return new Promise<{ seconds: number; stdoutBytes: number }>((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn('kcat', args, { stdio: [input ? 'pipe' : 'ignore', out, 'pipe'] });
+    const child = spawn('kcat', args, { stdio: [input, out, 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
@@ -59,15 +64,29 @@ export function runKcat(args: string[], input?: Buffer): Promise<{ seconds: numb
       if (code === 0) resolve({ seconds, stdoutBytes: statSync(outPath).size });
       else reject(new Error(`kcat ${args.join(' ')} exited with ${code}: ${stderr.slice(0, 500)}`));
     });
-    if (input) child.stdin!.end(input);
   }).finally(() => {
     closeSync(out);
+    if (typeof input === 'number') closeSync(input);
     rmSync(outDir, { recursive: true, force: true });
   });
 }
 
+/** Writes n newline-separated values of VALUE_SIZE bytes (kcat's input format) to a file in `dir`; returns its path. */
+export function kcatInputFile(dir: string, n: number): string {
+  const path = join(dir, `kcat-input-${n}.txt`);
+  writeFileSync(path, kcatInput(n));
+  return path;
+}
+
+/** The median of some figures. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 /** n newline-separated values of VALUE_SIZE bytes (kcat's input format). */
-export function kcatInput(n: number): Buffer {
+function kcatInput(n: number): Buffer {
   const line = Buffer.alloc(VALUE_SIZE + 1, 'v');
   line[VALUE_SIZE] = 0x0a;
   const buf = Buffer.allocUnsafe(n * line.length);

@@ -164,7 +164,7 @@ class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
   private createRightWindow(record: Record<K, V>, aggregate: ValueAndTimestamp<A>): void {
     const start = record.timestamp + 1;
     this.store.put(record.key, aggregate, start);
-    this.forwarder.maybeForward(new Record({ key: record.key, window: { start, end: start + this.d } }, change(aggregate.value, null), aggregate.timestamp, record.headers));
+    if (this.forwarder.direct) this.forwarder.maybeForward(new Record({ key: record.key, window: { start, end: start + this.d } }, change(aggregate.value, null), aggregate.timestamp, record.headers));
   }
 
   /** Folds the record into a window; `existed`: the window was in the store (else its old value is none). */
@@ -178,6 +178,6 @@ class SlidingWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Ch
     const aggregate = this.aggregator(key, value, current.value);
     const newTimestamp = Math.max(timestamp, current.timestamp);
     this.store.put(key, { value: aggregate, timestamp: newTimestamp }, window.start);
-    this.forwarder.maybeForward(new Record({ key, window }, change(aggregate, existed ? current.value : null), newTimestamp, record.headers));
+    if (this.forwarder.direct) this.forwarder.maybeForward(new Record({ key, window }, change(aggregate, existed ? current.value : null), newTimestamp, record.headers));
   }
 }

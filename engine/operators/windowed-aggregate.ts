@@ -52,7 +52,7 @@ class TimeWindowAggregate<K, V, A> implements Processor<K, V, Windowed<K>, Chang
       const aggregate = this.aggregator(key, value, old === null ? this.initializer() : old.value);
       const newTimestamp = old === null ? timestamp : Math.max(timestamp, old.timestamp);
       this.store.put(key, { value: aggregate, timestamp: newTimestamp }, window.start);
-      this.forwarder.maybeForward(new Record({ key, window }, change(aggregate, old?.value ?? null), newTimestamp, record.headers));
+      if (this.forwarder.direct) this.forwarder.maybeForward(new Record({ key, window }, change(aggregate, old?.value ?? null), newTimestamp, record.headers));
     }
   }
 }

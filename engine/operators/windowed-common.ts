@@ -4,7 +4,7 @@
  * dropping records that arrive after their window closed.
  */
 import { silentLogger, type Logger } from '../../storage/logger.js';
-import type { CachedStateStore, Window, Windowed } from '../../storage/state/stores.js';
+import { DISCARD_FLUSHES, type CacheFlushListener, type CachedStateStore, type Window, type Windowed } from '../../storage/state/stores.js';
 import { change, type Change } from '../dsl/change.js';
 import type { ProcessorContext } from '../processor/processor.js';
 import { Record } from '../processor/record.js';
@@ -29,10 +29,18 @@ export class WindowedForwarder<K, S, A> {
     this.nodeName = task.currentNodeName() ?? '';
     const unwrap = (v: S | null): A | null => (v === null || v === undefined ? null : valueOf(v));
     const cachedStore = store as Partial<CachedStateStore<Windowed<K>, S>> | null;
-    this.cached =
-      cachedStore?.setFlushListener?.((key, newValue, oldValue, timestamp) => {
-        task.forwardFrom(this.nodeName, new Record(key, change(unwrap(newValue), unwrap(oldValue)), timestampOf(key, timestamp)) as Record<unknown, unknown>);
-      }, true) ?? false;
+    // With nothing downstream a flush forwards to nobody: the cache need not decode anything for it.
+    const listener: CacheFlushListener<Windowed<K>, S> = task.currentNodeHasChildren()
+      ? (key, newValue, oldValue, timestamp) => {
+          task.forwardFrom(this.nodeName, new Record(key, change(unwrap(newValue), unwrap(oldValue)), timestampOf(key, timestamp)) as Record<unknown, unknown>);
+        }
+      : DISCARD_FLUSHES;
+    this.cached = cachedStore?.setFlushListener?.(listener, true) ?? false;
+  }
+
+  /** Whether changes go downstream at once (no cache): callers build the record only then. */
+  get direct(): boolean {
+    return !this.cached;
   }
 
   /** Forwards at once unless the store caches (then its flush forwards, once per window per commit). */

@@ -153,8 +153,9 @@ export abstract class MeteredStore<K, V> implements StateStore {
   /** Installs a typed flush listener on the caching layer, if the store has one turned on. */
   protected installFlushListener<TK>(decodeKey: (key: string) => TK, listener: (key: TK, newValue: V | null, oldValue: V | null, timestamp: number) => void, sendOldValues: boolean): boolean {
     if (!isCachingLayer(this.inner)) return false;
-    const bytesListener: BytesFlushListener =
-      listener === DISCARD_FLUSHES ? () => {} : (key, newValue, oldValue, timestamp) => listener(decodeKey(key), this.valueFrom(newValue), this.valueFrom(oldValue), timestamp);
+    // Flushes nobody hears need neither decoding nor the old values read for them.
+    if (listener === DISCARD_FLUSHES) return this.inner.setFlushListener(() => {}, false);
+    const bytesListener: BytesFlushListener = (key, newValue, oldValue, timestamp) => listener(decodeKey(key), this.valueFrom(newValue), this.valueFrom(oldValue), timestamp);
     return this.inner.setFlushListener(bytesListener, sendOldValues);
   }
 }

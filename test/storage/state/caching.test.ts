@@ -91,7 +91,7 @@ describe.each(['memory', 'rocksdb', 'leveldb'] as StoreBackend[])('caching on %s
   });
 
   it('evicts the least recently used entries when over budget, writing dirty ones down', async () => {
-    // About 100 bytes per entry: room for a few.
+    // About 70 bytes per entry: room for a few.
     const { store, ctx } = await openKeyValue(cleanup, backend, stringSerde, stringSerde, { caching: true, cacheMaxBytes: 400 });
     const calls: string[] = [];
     store.setFlushListener((k, n) => calls.push(`${k}=${n}`), false);
@@ -211,7 +211,7 @@ describe('caching over a key-value store', () => {
 
   it('remembers across evictions', async () => {
     // Room for about two entries.
-    const { inner, cache, calls } = await open(true, 250);
+    const { inner, cache, calls } = await open(true, 150);
     for (const k of ['a', 'b', 'c', 'a', 'b', 'c']) {
       const old = cache.get(k);
       cache.put(k, Buffer.from(String(Number(old?.toString() ?? '0') + 1)), 1);
