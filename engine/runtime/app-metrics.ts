@@ -5,6 +5,7 @@
 import type { AppState } from './app-state.js';
 import type { RestoreProgress } from './changelog-restorer.js';
 import type { HandlerCounters } from './exception-handlers.js';
+import type { StandbyProgress } from './standby-tasks.js';
 import type { CommitStats, PartitionLag, StreamThread } from './stream-thread.js';
 
 export interface TaskMetricsView {
@@ -37,6 +38,11 @@ export interface StreamsMetrics {
   lag: PartitionLag[];
   /** Changelog records restored into task stores, and global-topic records read while bootstrapping global stores. */
   restore: { restoredRecords: number; globalRecords: number; partitions: RestoreProgress[] };
+  /**
+   * Standby tasks (num.standby.replicas): how many this instance keeps now, the changelog
+   * records they applied since start, and per changelog partition where each stands.
+   */
+  standby: { tasks: number; appliedRecords: number; partitions: StandbyProgress[] };
   commits: CommitStats & { avgLatencyMs: number };
 }
 
@@ -67,6 +73,7 @@ export function collectMetrics(state: AppState, thread: StreamThread | null): St
     tasks,
     lag: thread?.lag() ?? [],
     restore: { restoredRecords: thread?.restorer?.totalRestored ?? 0, globalRecords: thread?.globals?.restoredRecords ?? 0, partitions: thread?.restoreProgress() ?? [] },
+    standby: { tasks: thread?.standbys?.tasks.size ?? 0, appliedRecords: thread?.standbys?.appliedRecords ?? 0, partitions: thread?.standbys?.progress() ?? [] },
     commits: { ...commits, avgLatencyMs: commits.count > 0 ? commits.totalLatencyMs / commits.count : 0 },
   };
 }

@@ -14,6 +14,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TopicPartition } from '../../storage/client/types.js';
 import { tpKey } from '../../storage/types.js';
 
 export const CHECKPOINT_FILE = '.checkpoint';
@@ -90,4 +91,26 @@ export class TaskCheckpoint {
   delete(): void {
     rmSync(this.path, { force: true });
   }
+}
+
+/**
+ * The offsets a task's local state resumes from, for active and standby tasks alike; null when
+ * the state must be rebuilt from the changelogs' start (the caller wipes the task directory):
+ * no checkpoint, a damaged one, or one beyond a changelog's end (`ends`, in `changelogs`'
+ * order), which means the changelog was recreated and the local state is foreign.
+ */
+export function usableCheckpoint(checkpoint: TaskCheckpoint, changelogs: readonly TopicPartition[], ends: readonly number[], warn: (problem: string) => void): Map<string, number> | null {
+  let offsets: Map<string, number> | null;
+  try {
+    offsets = checkpoint.read();
+  } catch (err) {
+    if (!(err instanceof CheckpointFormatError)) throw err;
+    warn(`its checkpoint is damaged (${err.message})`);
+    return null;
+  }
+  if (offsets !== null && changelogs.some((tp, i) => (offsets.get(tpKey(tp.topic, tp.partition)) ?? 0) > ends[i]!)) {
+    warn('its checkpoint is ahead of its changelog');
+    return null;
+  }
+  return offsets;
 }

@@ -20,7 +20,11 @@ export interface KeyQueryMetadata {
    * set no applicationServer. A global store's is this instance's own.
    */
   activeHost: HostInfo | null;
-  /** Always empty: Freshet has no standby tasks. */
+  /**
+   * The `applicationServer`s of the instances keeping a standby of the key's task
+   * (num.standby.replicas), as of the last described rebalance; they can answer with data that
+   * may lag the active host's (`store(name, { enableStaleStores: true })`).
+   */
   standbyHosts: HostInfo[];
   /** The partition of the key (murmur2 of its serialized bytes over the store's partitions); -1 for a global store. */
   partition: number;

@@ -16,7 +16,11 @@
  *
  * After every assignment the thread describes the group for the instance metadata of
  * interactive queries (streams-metadata.ts), before the app can go RUNNING; a describe that
- * fails or finds the group mid-rebalance is retried from the loop.
+ * fails or finds the group mid-rebalance is retried from the loop. Each settled view places
+ * standby tasks (num.standby.replicas): the loop then opens and closes this instance's
+ * standbys to match, applies a batch of their changelogs per iteration and checkpoints them at
+ * the commit interval. A task assigned here actively takes over its standby's stores: the
+ * standby closes (checkpointed) before the task opens them.
  */
 import type { Admin, Consumer, Producer, RebalanceListener, StorageClient, TopicPartition } from '../../storage/client/types.js';
 import { KafkaError } from '../../storage/errors.js';
@@ -30,6 +34,7 @@ import { ExceptionHandlers } from './exception-handlers.js';
 import { GlobalStateManager } from './global-state.js';
 import type { SourceRouter, TopicNamer, TopicPlan } from './internal-topics.js';
 import { isFencing, ProducerCollector } from './producer-collector.js';
+import { StandbyTaskManager } from './standby-tasks.js';
 import type { StateDirectory } from './state-directory.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { StreamsMetadataState } from './streams-metadata.js';
@@ -88,6 +93,7 @@ export class StreamThread {
   handlers!: ExceptionHandlers;
   restorer!: ChangelogRestorer;
   tasks!: TaskManager;
+  standbys!: StandbyTaskManager;
   globals!: GlobalStateManager;
   private readonly logger: Logger;
   private loop: Promise<void> | null = null;
@@ -102,6 +108,8 @@ export class StreamThread {
   private lastLagAt = 0;
   private lastMetadataAt = 0;
   private metadataFailures = 0;
+  /** The metadata view the standbys were last matched to (its version). */
+  private standbysAt = 0;
   private lastYield = performance.now();
   private readonly endOffsets = new Map<string, number>();
   readonly commits: CommitStats = { count: 0, totalLatencyMs: 0, maxLatencyMs: 0, lastLatencyMs: 0, failed: 0 };
@@ -140,7 +148,7 @@ export class StreamThread {
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       // Partition N of every co-partitioned topic lands on the same member.
       partitionAssignmentStrategy: ['range'],
-      ...(config.applicationServer !== null ? { subscriptionUserData: encodeSubscriptionInfo({ endpoint: config.applicationServer }) } : {}),
+      subscriptionUserData: encodeSubscriptionInfo({ endpoint: config.applicationServer, processId }),
     });
     this.restoreConsumer = client.consumer({ clientId: `${config.applicationId}-${processId}-restore-consumer`, enableAutoCommit: false, isolationLevel, maxPollRecords: config.maxPollRecords, autoOffsetReset: 'earliest' });
     this.handlers = new ExceptionHandlers(
@@ -155,6 +163,7 @@ export class StreamThread {
     this.globals = new GlobalStateManager(config, this.d.topology, client, this.d.stateDirectory, this.d.plan.partitionCounts, () => this.handlers, processId);
     await this.globals.start();
     this.tasks = new TaskManager({ ...this.d, consumer: this.consumer, restorer: this.restorer, collector: this.collector, handlers: this.handlers, globalStores: this.globals.stores, logger: this.logger });
+    this.standbys = new StandbyTaskManager({ ...this.d, logger: this.logger });
     this.consumer.subscribe(router.subscription(), this.listener());
     this.loop = this.run();
   }
@@ -165,7 +174,7 @@ export class StreamThread {
     try {
       while (!this.stopping) {
         const busy = this.tasks.hasBuffered();
-        const records = await this.consumer.poll(busy || this.restorer.active ? 0 : this.d.config.pollMs);
+        const records = await this.consumer.poll(busy || this.restorer.active || this.standbys.busy ? 0 : this.d.config.pollMs);
         if (this.stopping) break;
         if (this.reviveNeeded) await this.revive('retrying after a failed commit');
         this.tasks.addRecords(records);
@@ -174,9 +183,12 @@ export class StreamThread {
           const { completed } = await this.restorer.step(busy || records.length > 0 ? 0 : 10);
           this.tasks.restored(completed);
         }
+        await this.maybeSyncStandbys();
+        if (this.standbys.active) await this.standbys.step(0);
         await this.tasks.process(1000, 5, YIELD_MS);
         this.tasks.punctuate();
         await this.maybeCommit();
+        await this.standbys.maybeCheckpoint(this.d.config.commitIntervalMs);
         this.maybePurge();
         await this.maybeRefreshLag();
         await this.maybeRefreshMetadata();
@@ -225,6 +237,8 @@ export class StreamThread {
         if (this.closing) return;
         this.d.states.transition('REBALANCING');
         await this.applyOffsetResets(partitions);
+        // A standby of a task now assigned here hands its stores over: closed and checkpointed, the task restores only the rest.
+        await this.standbys.close(this.tasks.taskIds(partitions), 'their tasks are now active here');
         await this.tasks.createTasks(partitions, this.tasks.taskCount(this.consumer.assignment()));
         await this.refreshMetadata();
         this.awaitingAssignment = false;
@@ -415,6 +429,15 @@ export class StreamThread {
     }
   }
 
+  /** Matches the standbys to the placement of a newer settled view (never mid-rebalance). */
+  private async maybeSyncStandbys(): Promise<void> {
+    const view = this.d.metadata.version;
+    if (this.awaitingAssignment || view === this.standbysAt) return;
+    this.standbysAt = view;
+    const wanted = this.d.metadata.standbyTasksOf(this.consumer.groupMetadata().memberId);
+    await this.standbys.sync(wanted, (id) => this.tasks.tasks.has(id));
+  }
+
   // ------------------------------------------------------------ shutdown
 
   /**
@@ -445,6 +468,8 @@ export class StreamThread {
     } finally {
       this.closing = true;
       for (const [what, close] of [
+        // Standbys hold only committed changes: they close clean (checkpointed) whatever the reason.
+        ['standby tasks', () => this.standbys?.shutdown()],
         ['consumer', () => this.consumer?.close()],
         ['restore consumer', () => this.restoreConsumer?.close()],
         ['producer', () => this.producer?.close()],

@@ -12,7 +12,8 @@
  * Instances with the same applicationId form one consumer group and share the partitions; each
  * task's state moves with it through its changelog topics. With `applicationServer` set, each
  * also learns the others' endpoints and tasks, so `queryMetadataForKey(...).activeHost` says
- * which instance to ask for a key.
+ * which instance to ask for a key. With `numStandbyReplicas`, other instances keep standby
+ * copies of each task's logged stores, so the one taking a task over restores only a tail.
  */
 import { partitionForKey } from '../../storage/broker/partitioner.js';
 import type { Admin, StorageClient } from '../../storage/client/types.js';
@@ -60,7 +61,7 @@ export class StreamsApp {
     this.subs = topology.subTopologies();
     this.namer = new TopicNamer(this.config.applicationId, topology);
     this.router = new SourceRouter(this.subs, this.namer);
-    this.metadata = new StreamsMetadataState({ topology, subs: this.subs, router: this.router, logger: this.config.logger });
+    this.metadata = new StreamsMetadataState({ topology, subs: this.subs, router: this.router, namer: this.namer, numStandbyReplicas: this.config.numStandbyReplicas, logger: this.config.logger });
     this.stateDirectory = new StateDirectory(this.config.stateDir, this.config.applicationId);
   }
 
@@ -206,16 +207,22 @@ export class StreamsApp {
    * A read-only view of a store over the tasks this instance runs (ReadOnlyKeyValueStore,
    * ReadOnlyWindowStore or ReadOnlySessionStore, by the store's kind), or of a global store.
    * Restoring tasks are not included; calls throw STORE_NOT_QUERYABLE while the app is not
-   * running or rebalancing.
+   * running or rebalancing. With `enableStaleStores` (Kafka's StoreQueryParameters option of
+   * that name) the view also reads this instance's standby tasks, whose data may lag the active
+   * task's. Restoring tasks stay out even then: a read would fill their cache with values the
+   * restore is about to replace underneath it.
    */
-  store<S = unknown>(name: string): S {
+  store<S = unknown>(name: string, options: { enableStaleStores?: boolean } = {}): S {
     const entry = this.topology.stores.get(name);
     if (!entry) throw new StreamsError('STORE_NOT_QUERYABLE', `The topology has no state store named '${name}'. Stores: ${[...this.topology.stores.keys()].join(', ') || 'none'}.`);
+    const stale = options.enableStaleStores === true;
     const instances = () => {
       const s = this.states.state;
       if (s !== 'RUNNING' && s !== 'REBALANCING') throw new StreamsError('STORE_NOT_QUERYABLE', `State store '${name}' cannot be queried while the app is ${s}; wait for RUNNING.`);
       if (entry.global) return this.thread?.globals.stores.has(name) ? [this.thread.globals.stores.get(name)!] : [];
-      return (this.thread?.tasks.runningTasks() ?? []).map((t) => t.task.stores.get(name)).filter((x) => x !== undefined);
+      // The thread fills in its task managers while it starts (global stores first).
+      const active = (this.thread?.tasks?.runningTasks() ?? []).map((t) => t.task.stores.get(name)).filter((x) => x !== undefined);
+      return stale ? [...active, ...(this.thread?.standbys?.storesNamed(name) ?? [])] : active;
     };
     return compositeView(entry.builder.kind, instances) as S;
   }
@@ -224,7 +231,8 @@ export class StreamsApp {
    * Where `key` of a store lives: its partition and task, whether this instance holds it, and
    * the `applicationServer` of the instance that does (`activeHost`; null until the first
    * rebalance has been described, while the app is not running, or when that instance set no
-   * applicationServer). A global store's keys are on every instance: this one answers.
+   * applicationServer), and of the instances keeping standbys of its task (`standbyHosts`,
+   * those with an applicationServer). A global store's keys are on every instance: this one answers.
    */
   queryMetadataForKey<K>(storeName: string, key: K, keySerde: Serde<K>): KeyQueryMetadata {
     if (this.plan === null) throw new StreamsError('STREAMS_ILLEGAL_STATE', 'Key metadata is known once the app has started.');
@@ -240,20 +248,22 @@ export class StreamsApp {
     const isLocal = this.thread?.runningTask(taskId) !== undefined;
     // A task running here is the freshest fact there is; the group view may predate it.
     const activeHost = isLocal && self !== null ? self : this.metadata.hostOfTask(taskId);
-    return { activeHost: copyHost(activeHost), standbyHosts: [], partition, taskId, isLocal };
+    const standbyHosts = this.metadata.standbyHostsOfTask(taskId).filter((h) => !(isLocal && self !== null && h.host === self.host && h.port === self.port));
+    return { activeHost: copyHost(activeHost), standbyHosts, partition, taskId, isLocal };
   }
 
   /**
    * Every instance of this application that set an `applicationServer`, with the stores and
-   * input partitions of the tasks it runs, as of the last rebalance (Kafka Streams'
-   * metadataForAllStreamsClients). Empty until the first rebalance has been described.
+   * input partitions of the tasks it runs and of those it keeps standbys of, as of the last
+   * rebalance (Kafka Streams' metadataForAllStreamsClients). Empty until the first rebalance
+   * has been described.
    */
   metadataForAllStreamsClients(): StreamsMetadata[] {
     this.requireRunningOrRebalancing('metadataForAllStreamsClients()');
     return this.metadata.all();
   }
 
-  /** The instances (with an `applicationServer`) holding store `storeName`: all of them for a global store. */
+  /** The instances (with an `applicationServer`) holding store `storeName`, actively or as a standby: all of them for a global store. */
   streamsMetadataForStore(storeName: string): StreamsMetadata[] {
     this.requireRunningOrRebalancing('streamsMetadataForStore()');
     if (!this.topology.stores.has(storeName)) throw this.unknownStore(storeName);

@@ -83,6 +83,13 @@ export interface StreamsConfig {
    * `metadataForAllStreamsClients()`). Default: none (the instance is left out of that metadata).
    */
   applicationServer?: string;
+  /**
+   * num.standby.replicas: how many other instances keep a standby copy of each task's logged
+   * stores, applying its changelog as the active task writes it, so a failover restores only
+   * the tail the standby had not applied yet. Default 0. With fewer instances than replicas + 1,
+   * each task gets as many standbys as there are other instances.
+   */
+  numStandbyReplicas?: number;
   /** Extra values processors read through context.appConfigs. */
   appConfigs?: Record<string, unknown>;
   logger?: Logger;
@@ -111,6 +118,7 @@ export interface ResolvedStreamsConfig {
   heartbeatIntervalMs: number;
   transactionTimeoutMs: number;
   applicationServer: HostInfo | null;
+  numStandbyReplicas: number;
   appConfigs: Record<string, unknown>;
   logger: Logger;
 }
@@ -174,6 +182,7 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     heartbeatIntervalMs: positive('heartbeatIntervalMs', config.heartbeatIntervalMs, 3000),
     transactionTimeoutMs: positive('transactionTimeoutMs', config.transactionTimeoutMs, 10_000),
     applicationServer: applicationServer(config.applicationServer),
+    numStandbyReplicas: standbyReplicas(config.numStandbyReplicas),
     appConfigs: { ...config.appConfigs },
     logger: config.logger ?? consoleLogger(undefined, `streams:${id}`),
   };
@@ -182,5 +191,11 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
 function maxTaskIdle(value: number | undefined): number {
   if (value === undefined) return 0;
   if (!Number.isInteger(value) || value < -1) throw new StreamsError('STREAMS_CONFIG', `maxTaskIdleMs must be -1 (never wait), 0 or a positive number of milliseconds, got ${value}.`);
+  return value;
+}
+
+function standbyReplicas(value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isInteger(value) || value < 0) throw new StreamsError('STREAMS_CONFIG', `numStandbyReplicas must be an integer >= 0 (standby copies of each task's state on other instances), got ${JSON.stringify(value)}.`);
   return value;
 }

@@ -17,7 +17,7 @@ import type { StateStore } from '../../storage/state/state-store.js';
 import { tpKey } from '../../storage/types.js';
 import { TopologyError, type SubTopology, type Topology } from '../topology/topology.js';
 import type { ChangelogRestorer, RestoreTarget } from './changelog-restorer.js';
-import { CheckpointFormatError, TaskCheckpoint, type CheckpointEntry } from './checkpoint-file.js';
+import { TaskCheckpoint, usableCheckpoint, type CheckpointEntry } from './checkpoint-file.js';
 import type { ExceptionHandlers } from './exception-handlers.js';
 import type { SourceRouter, TopicNamer, TopicPlan } from './internal-topics.js';
 import type { ProducerCollector } from './producer-collector.js';
@@ -109,6 +109,16 @@ export class TaskManager {
     return out;
   }
 
+  /** The ids of the tasks these partitions make. */
+  taskIds(partitions: readonly TopicPartition[]): string[] {
+    const out = new Set<string>();
+    for (const tp of partitions) {
+      const route = this.d.router.route(tp.topic);
+      if (route) out.add(`${route.subId}_${tp.partition}`);
+    }
+    return [...out];
+  }
+
   /** How many tasks these partitions make. */
   taskCount(partitions: readonly TopicPartition[]): number {
     return this.groupByTask(partitions).size;
@@ -153,17 +163,7 @@ export class TaskManager {
     // Only tasks with logged stores can rebuild their state, so only they ever wipe it.
     if (logged.length > 0) {
       checkpoint = new TaskCheckpoint(stateDirectory.taskDir(id));
-      try {
-        offsets = checkpoint.read();
-      } catch (err) {
-        if (!(err instanceof CheckpointFormatError)) throw err;
-        logger.warn(`The checkpoint of task ${id} is damaged (${err.message}); restoring from scratch`);
-      }
-      // A checkpoint beyond a changelog's end means the changelog was recreated: the local state is foreign.
-      if (offsets && changelogTps.some((tp, i) => (offsets!.get(tpKey(tp.topic, tp.partition)) ?? 0) > end[i]!)) {
-        logger.warn(`The checkpoint of task ${id} is ahead of its changelog; restoring from scratch`);
-        offsets = null;
-      }
+      offsets = usableCheckpoint(checkpoint, changelogTps, end, (problem) => logger.warn(`Task ${id}: ${problem}; restoring from scratch`));
       if (offsets === null) stateDirectory.wipeTask(id);
       // Exactly-once: from here on the local state may run ahead of committed data until a clean close.
       else if (this.eos) checkpoint.delete();

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CheckpointFormatError, decodeCheckpoint, encodeCheckpoint, TaskCheckpoint } from '../../../engine/runtime/checkpoint-file.js';
+import { CheckpointFormatError, decodeCheckpoint, encodeCheckpoint, TaskCheckpoint, usableCheckpoint } from '../../../engine/runtime/checkpoint-file.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 // Kafka Streams' OffsetCheckpoint layout: version, entry count, then "<topic> <partition> <offset>" lines.
@@ -42,5 +42,21 @@ describe('task checkpoint file', () => {
     expect(() => ckpt.read()).toThrow(CheckpointFormatError);
     ckpt.delete();
     expect(ckpt.exists()).toBe(false);
+  });
+
+  it('says which checkpoint a task (active or standby) may resume from', () => {
+    const ckpt = new TaskCheckpoint(join(tmp.dir, '0_2'));
+    const changelogs = [{ topic: 'c', partition: 2 }];
+    const problems: string[] = [];
+    const usable = (ends: number[]) => usableCheckpoint(ckpt, changelogs, ends, (p) => problems.push(p));
+    expect(usable([10])).toBeNull();
+    expect(problems).toEqual([]);
+    ckpt.write([{ topic: 'c', partition: 2, offset: 7 }]);
+    expect(usable([7])).toEqual(new Map([['c\u00002', 7]]));
+    // Beyond the changelog's end: the changelog was recreated, the local state is foreign.
+    expect(usable([6])).toBeNull();
+    writeFileSync(ckpt.path, 'garbage');
+    expect(usable([10])).toBeNull();
+    expect(problems).toEqual(['its checkpoint is ahead of its changelog', expect.stringMatching(/^its checkpoint is damaged/)]);
   });
 });

@@ -7,6 +7,8 @@ describe('StreamsApp config', () => {
     const alos = resolveStreamsConfig({ applicationId: 'app' });
     expect(alos).toMatchObject({ processingGuarantee: 'at_least_once', commitIntervalMs: 30_000, cacheMaxBytes: 10 * 1024 * 1024, autoOffsetReset: 'earliest', deserializationExceptionHandler: 'log-and-fail', processingExceptionHandler: 'log-and-fail', productionExceptionHandler: 'log-and-fail', replicationFactor: -1 });
     expect(alos.stateDir).toBe(resolve(DEFAULT_STATE_DIR));
+    expect(alos.numStandbyReplicas).toBe(0);
+    expect(resolveStreamsConfig({ applicationId: 'app', numStandbyReplicas: 2 }).numStandbyReplicas).toBe(2);
     expect(resolveStreamsConfig({ applicationId: 'app', processingGuarantee: 'exactly_once_v2' }).commitIntervalMs).toBe(100);
     expect(resolveStreamsConfig({ applicationId: 'app', processingGuarantee: 'exactly_once_v2', commitIntervalMs: 7 }).commitIntervalMs).toBe(7);
   });
@@ -20,6 +22,7 @@ describe('StreamsApp config', () => {
       [{ applicationId: 'a', replicationFactor: 0 }, /replicationFactor/],
       [{ applicationId: 'a', processingExceptionHandler: { deadLetterTopic: '' } }, /deadLetterTopic/],
       [{ applicationId: 'a', productionExceptionHandler: 'ignore' }, /'log-and-continue', 'log-and-fail'/],
+      ...[-1, 1.5, '1', Number.NaN].map((numStandbyReplicas): [object, RegExp] => [{ applicationId: 'a', numStandbyReplicas }, /numStandbyReplicas must be an integer >= 0/]),
       ...['localhost', 'localhost:', ':7070', 'localhost:0', 'localhost:65536', 'local host:7070', 'http://localhost:7070', '::1:7070', 7070].map((applicationServer): [object, RegExp] => [
         { applicationId: 'a', applicationServer },
         /applicationServer must be 'host:port'.*got/,
