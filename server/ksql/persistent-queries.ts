@@ -54,6 +54,7 @@ export class PersistentQueryRunner {
         processingGuarantee: (guarantee === 'exactly_once' || guarantee === 'exactly_once_v2' ? 'exactly_once_v2' : 'at_least_once') as ProcessingGuarantee,
         commitIntervalMs: Number(properties['commit.interval.ms'] ?? properties['ksql.streams.commit.interval.ms'] ?? this.options.commitIntervalMs ?? 2000),
         ...cacheSize(properties),
+        ...standbys(properties),
         autoOffsetReset: properties['auto.offset.reset'] === 'latest' ? 'latest' : 'earliest',
         ...this.exceptionHandlers(query.id),
         logger: this.options.logger,
@@ -120,6 +121,12 @@ export class PersistentQueryRunner {
   async close(): Promise<void> {
     await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
   }
+}
+
+/** num.standby.replicas (or ksql.streams.num.standby.replicas), when set: warm copies of each query's state on other servers of the cluster. */
+function standbys(properties: Readonly<Record<string, string | number | boolean>>): { numStandbyReplicas?: number } {
+  const value = properties['num.standby.replicas'] ?? properties['ksql.streams.num.standby.replicas'];
+  return value === undefined ? {} : { numStandbyReplicas: Number(value) };
 }
 
 /** cache.max.bytes.buffering (or ksql.streams.cache.max.bytes.buffering), when set. */
