@@ -73,6 +73,11 @@ export class TimeWindows {
 
   /** The windows a record with this timestamp belongs to, oldest first (starts are never negative). */
   windowsFor(timestamp: number): Window[] {
+    if (this.advanceMs === this.sizeMs) {
+      // Tumbling: exactly one window (an array literal of one, not a grown one).
+      const start = timestamp - (timestamp % this.sizeMs);
+      return [{ start, end: start + this.sizeMs }];
+    }
     const first = Math.max(0, timestamp - this.sizeMs + this.advanceMs);
     const out: Window[] = [];
     for (let start = first - (first % this.advanceMs); start <= timestamp; start += this.advanceMs) out.push({ start, end: start + this.sizeMs });

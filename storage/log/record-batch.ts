@@ -485,11 +485,15 @@ function varlongAt(buf: Buffer, end: number): number {
 }
 
 function varAt(buf: Buffer, end: number, long: boolean): number {
-  if (cursor < end) {
-    const b = buf[cursor]!;
+  // Up to four bytes (28 bits: lengths, deltas) without allocating; longer ones and errors below.
+  let pos = cursor;
+  let result = 0;
+  for (let shift = 0; shift < 28 && pos < end; shift += 7) {
+    const b = buf[pos++]!;
+    result |= (b & 0x7f) << shift;
     if (b < 0x80) {
-      cursor++;
-      return (b >>> 1) ^ -(b & 1);
+      cursor = pos;
+      return (result >>> 1) ^ -(result & 1);
     }
   }
   const r = new VarintReader(buf, cursor, end);
