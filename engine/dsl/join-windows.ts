@@ -3,8 +3,9 @@
  * join to pair them (Kafka's JoinWindows, KIP-633 grace). A left record at `t` joins right
  * records with timestamps in [t - before, t + after]; symmetric windows use one time difference
  * for both, `before()` / `after()` make them asymmetric (one of them may be negative, as long as
- * the window does not invert). Records arriving more than `grace` after their window closed in
- * stream time are late: dropped and counted.
+ * the window does not invert). The grace period is how long out-of-order records are waited
+ * for: each side's store keeps records for size + grace after its newest one, and a left/outer
+ * join emits a record without partner only once its window plus grace has closed.
  *
  * Durations are milliseconds. Every factory and modifier returns a new, validated instance.
  */
@@ -64,7 +65,7 @@ export class JoinWindows {
     return new JoinWindows(timeDifferenceMs, timeDifferenceMs, 24 * 60 * 60 * 1000, false);
   }
 
-  /** Records join when their timestamps differ by at most `timeDifferenceMs`; late records are dropped at once. */
+  /** Records join when their timestamps differ by at most `timeDifferenceMs`; out-of-order records are not waited for. */
   static ofTimeDifferenceWithNoGrace(timeDifferenceMs: number): JoinWindows {
     return JoinWindows.ofTimeDifferenceAndGrace(timeDifferenceMs, 0);
   }

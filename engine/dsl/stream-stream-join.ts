@@ -16,7 +16,7 @@
  */
 import { persistentOptions } from './materialize.js';
 import type { StoreBuilder } from '../../storage/state/store-builder.js';
-import { Stores } from '../../storage/state/index.js';
+import { Stores, type StateStore, type StateStoreContext } from '../../storage/state/index.js';
 import type { Serde } from '../serde/serde.js';
 import { passThroughProcessor } from '../operators/stateless.js';
 import { JoinTimeTrackers, joinWindowedProcessor, streamStreamJoinProcessor, type SideWindow } from '../operators/stream-stream-join.js';
@@ -39,7 +39,81 @@ function joinStoreBuilder<K, V>(name: string, windows: JoinWindows, streamJoined
   const options = { retentionMs: windows.retentionMs, windowSizeMs: windows.sizeMs, retainDuplicates: true };
   const supplier = streamJoined.storeType === 'in_memory' ? Stores.inMemoryWindowStore(name, options) : Stores.persistentWindowStore(name, { ...options, ...persistentOptions(streamJoined.storeType) });
   const builder = Stores.windowStoreBuilder(supplier, keySerde, valueSerde);
-  return (streamJoined.logging === false ? builder.withLoggingDisabled() : builder.withLoggingEnabled()) as unknown as StoreBuilder;
+  return new OwnTimeStoreBuilder((streamJoined.logging === false ? builder.withLoggingDisabled() : builder.withLoggingEnabled()) as unknown as StoreBuilder);
+}
+
+/**
+ * A join's window store measures retention from the newest record put into it, never from the
+ * task's stream time (Kafka's segmented stores do the same): when one side runs ahead, the other
+ * side's store keeps its records as long as they are recent for that side, so a late record of
+ * the side that runs ahead still finds them. The stores get a context without stream time.
+ */
+class OwnTimeStoreBuilder implements StoreBuilder {
+  constructor(private readonly inner: StoreBuilder) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get kind(): StoreBuilder['kind'] {
+    return this.inner.kind;
+  }
+
+  get loggingEnabled(): boolean {
+    return this.inner.loggingEnabled;
+  }
+
+  get logConfig(): Readonly<Record<string, string>> {
+    return this.inner.logConfig;
+  }
+
+  get cachingEnabled(): boolean {
+    return this.inner.cachingEnabled;
+  }
+
+  withLoggingEnabled(config?: Record<string, string>): this {
+    this.inner.withLoggingEnabled(config);
+    return this;
+  }
+
+  withLoggingDisabled(): this {
+    this.inner.withLoggingDisabled();
+    return this;
+  }
+
+  withCachingEnabled(): this {
+    this.inner.withCachingEnabled();
+    return this;
+  }
+
+  withCachingDisabled(): this {
+    this.inner.withCachingDisabled();
+    return this;
+  }
+
+  build(): StateStore {
+    const store = this.inner.build();
+    const init = store.init.bind(store);
+    store.init = (context: StateStoreContext, root: StateStore) => init(withoutStreamTime(context), root);
+    return store;
+  }
+}
+
+function withoutStreamTime(context: StateStoreContext): StateStoreContext {
+  return {
+    applicationId: context.applicationId,
+    taskId: context.taskId,
+    stateDir: context.stateDir,
+    partition: context.partition,
+    cacheMaxBytes: context.cacheMaxBytes,
+    changelogTopic: (storeName) => context.changelogTopic(storeName),
+    register: (store, restore) => context.register(store, restore),
+    logChange: (storeName, key, value, timestamp) => context.logChange(storeName, key, value, timestamp),
+    streamTime: () => -1,
+    recordTimestamp: () => context.recordTimestamp?.() ?? -1,
+    defaultKeySerde: context.defaultKeySerde,
+    defaultValueSerde: context.defaultValueSerde,
+  };
 }
 
 /** Repartitions a side whose key may have changed; returns the node its records now come out of. */
@@ -114,13 +188,12 @@ export function streamStreamJoin<K, V, VO, VR>(
     rightLookbackMs: windows.beforeMs,
     leftUnmatched: leftOuter,
     rightUnmatched: rightOuter,
-    eager: !windows.spuriousResultFix,
     joiner: joiner as (l: V | null, r: VO | null, key: K) => VR,
     trackers,
   };
 
-  b.addProcessor(thisWindowedName, joinWindowedProcessor<K, V>(thisStoreName, leftWindow, trackers), [thisInput]);
-  b.addProcessor(otherWindowedName, joinWindowedProcessor<K, VO>(otherStoreName, rightWindow, trackers), [otherInput]);
+  b.addProcessor(thisWindowedName, joinWindowedProcessor<K, V>(thisStoreName, trackers), [thisInput]);
+  b.addProcessor(otherWindowedName, joinWindowedProcessor<K, VO>(otherStoreName, trackers), [otherInput]);
   b.addProcessor(joinThisName, streamStreamJoinProcessor<K, V, VO, VR>({ ...shared, otherStoreName, thisIsLeft: true, window: leftWindow }), [thisWindowedName]);
   b.addProcessor(joinOtherName, streamStreamJoinProcessor<K, V, VO, VR>({ ...shared, otherStoreName: thisStoreName, thisIsLeft: false, window: rightWindow }), [otherWindowedName]);
   b.addProcessor(mergeName, passThroughProcessor<K, VR>(), [joinThisName, joinOtherName]);

@@ -2,15 +2,19 @@
  * KStream-KStream windowed join processors (Kafka's KStreamJoinWindow and KStreamKStreamJoin).
  * Each side has two nodes:
  *
- *   WINDOWED  drops records without key or value and late records, hands the rest to the join
- *             node, then keeps them in its side's window store (duplicates retained).
+ *   WINDOWED  drops records without key or value, hands the rest to the join node, then keeps
+ *             them in its side's window store (duplicates retained). The store forgets records
+ *             older than its retention (window size + grace), measured from the newest record of
+ *             that side: the records of a side that lags behind stay there for the other side's
+ *             out-of-order records to find.
  *   JOIN      pairs the record with the other side's stored records inside the window. In a left
  *             or outer join, a record without partner goes to the shared outer-join store and is
- *             emitted with null only once its window has closed (no spurious results), unless a
- *             partner arrives first.
+ *             emitted with null only once its window plus grace has closed (no spurious results),
+ *             unless a partner arrives first. A record that arrives when its window has already
+ *             closed in stream time cannot wait for anything and comes out with null at once.
  *
  * Both sides of one task share a time tracker: the largest timestamp either side has seen. It
- * decides lateness and when windows close, so a window closes at the same moment for both sides.
+ * decides when windows close, so a window closes at the same moment for both sides.
  */
 import type { WindowStore } from '../../storage/state/stores.js';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../processor/processor.js';
@@ -66,11 +70,11 @@ function metricsOf(ctx: ProcessorContext<unknown, unknown>): TaskContext['metric
 }
 
 /**
- * The WINDOWED node of one side. A record is late when its window closed more than the grace
- * period ago: no record of the other side that is not itself late can join it any more, so it
- * is dropped (counted as droppedLate) rather than joined against a half-expired store.
+ * The WINDOWED node of one side. Out-of-order records are not dropped here (Kafka does not either):
+ * whether one can still join is for the stores' retention to say, and a left or outer join still
+ * owes it a result with null.
  */
-export function joinWindowedProcessor<K, V>(storeName: string, window: SideWindow, trackers: JoinTimeTrackers): ProcessorSupplier<K, V, K, V> {
+export function joinWindowedProcessor<K, V>(storeName: string, trackers: JoinTimeTrackers): ProcessorSupplier<K, V, K, V> {
   return () => {
     let ctx: ProcessorContext<K, V>;
     let store: WindowStore<K, V>;
@@ -87,11 +91,7 @@ export function joinWindowedProcessor<K, V>(storeName: string, window: SideWindo
           metricsOf(ctx as ProcessorContext<unknown, unknown>).droppedNullKey++;
           return;
         }
-        const tracker = trackers.get(ctx as ProcessorContext<unknown, unknown>);
-        if (record.timestamp + window.afterMs + window.graceMs < tracker.streamTime) {
-          metricsOf(ctx as ProcessorContext<unknown, unknown>).droppedLate++;
-          return;
-        }
+        // Kafka's order: joined first, stored after.
         ctx.forward(record);
         store.put(record.key, record.value, record.timestamp);
       },
@@ -113,8 +113,6 @@ export interface JoinSideOptions<K, V1, V2, VR> {
   /** Whether a left / right record without partner is emitted with null (left: left and outer joins; right: outer joins). */
   leftUnmatched: boolean;
   rightUnmatched: boolean;
-  /** Legacy windows: an unmatched record is emitted with null at once (no outer-join store). */
-  eager?: boolean;
   joiner: (left: V1 | null, right: V2 | null, key: K) => VR;
   trackers: JoinTimeTrackers;
 }
@@ -202,10 +200,15 @@ export function streamStreamJoinProcessor<K, V1, V2, VR>(o: JoinSideOptions<K, V
           }
           ctx.forward(record.withValue(join(record.key, record.value, p.value)).withTimestamp(Math.max(ts, p.timestamp)));
         }
-        if (partners.length === 0 && thisUnmatched && o.eager) ctx.forward(record.withValue(join(record.key, record.value, null)));
-        if (partners.length === 0 && thisUnmatched && outer !== null) {
-          outer.add(ts, o.thisIsLeft, record.key, record.value);
-          tracker.minBuffered = Math.min(tracker.minBuffered, ts);
+        if (partners.length === 0 && thisUnmatched) {
+          // Legacy windows (no outer-join store) answer at once. So does a record whose window
+          // has already closed: no partner that is not itself out of order can come for it.
+          if (outer === null || to < tracker.streamTime) {
+            ctx.forward(record.withValue(join(record.key, record.value, null)));
+          } else {
+            outer.add(ts, o.thisIsLeft, record.key, record.value);
+            tracker.minBuffered = Math.min(tracker.minBuffered, ts);
+          }
         }
       },
     } satisfies Processor<K, V1 | V2, K, VR>;

@@ -4,6 +4,10 @@
  * topics; every persistent query its statements start runs in its own TopologyTestDriver (one
  * partition per topic, caching off, as ksqlDB's own runner does), and records flow between
  * queries through the topics they share, in the order they are produced.
+ *
+ * As in ksqlDB's runner: topics the case does not size have 4 partitions (what the statements
+ * see), the registry checks no compatibility between versions (ksqlDB's is a mock), and an
+ * expected exception may be one a query fails with while processing the inputs.
  */
 import { readFileSync } from 'node:fs';
 import type { Serde } from '../../engine/serde/serde.js';
@@ -18,10 +22,10 @@ import { parseStatements } from '../../sql/parser/parse.js';
 import { fromAstType, typeEquals } from '../../sql/types/sql-type.js';
 import type { BuiltQuery } from '../../sql/runtime/build-query.js';
 import { InMemorySchemaStore, SchemaRegistry } from '../../sql/schema-registry/index.js';
-import type { FormatName } from '../../sql/formats/format.js';
 import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 import { parseLenientJson } from './lenient-json.js';
 import { formatSpec, specCodec, type SpecCodec } from './spec-codec.js';
+import { registerSchemas } from './topic-schemas.js';
 
 export interface QttRecord {
   topic: string;
@@ -156,10 +160,11 @@ interface RunningQuery {
 }
 
 export async function runCase(c: QttCase): Promise<CaseOutcome> {
-  const registry = await SchemaRegistry.open(new InMemorySchemaStore());
+  // ksqlDB's runner uses a mock registry client, which checks no compatibility between versions.
+  const registry = await SchemaRegistry.open(new InMemorySchemaStore(), { defaultCompatibility: 'NONE' });
   const topics = new MemoryTopics();
   await registerSchemas(registry, c);
-  for (const [name, partitions] of caseTopics(c)) topics.topics.set(name, partitions);
+  for (const [name, partitions] of caseTopics(c, 4)) topics.topics.set(name, partitions);
   let processingErrors = 0;
   const engine = new SqlEngine({ topics, registry, properties: c.properties ?? {}, onProcessingError: () => processingErrors++, now: () => 0 });
   const running: RunningQuery[] = [];
@@ -170,19 +175,14 @@ export async function runCase(c: QttCase): Promise<CaseOutcome> {
         for (const r of results) {
           if (r.kind !== 'QueryStarted') continue;
           const built = await r.query.build();
-          const driver = await TopologyTestDriver.create(built.topology, { applicationId: `_confluent-ksql-default_query_${r.query.id}`, onDeserializationError: () => 'continue', onProcessingError: () => 'continue' });
+          const driver = await TopologyTestDriver.create(built.topology, { applicationId: `_confluent-ksql-default_query_${r.query.id}`, onDeserializationError: () => 'continue', onProcessingError: () => 'fail' });
           running.push({ built, driver });
         }
       }
     } catch (error) {
-      if (c.expectedException) {
-        const expected = c.expectedException.message;
-        const message = error instanceof Error ? error.message : String(error);
-        return { status: 'passed', messageMatched: expected === undefined || message.includes(expected) };
-      }
+      if (c.expectedException) return expectedFailure(c.expectedException, error);
       return { status: 'failed', reason: `statement rejected: ${error instanceof Error ? error.message : String(error)}` };
     }
-    if (c.expectedException) return { status: 'failed', reason: `expected the statements to be rejected (${c.expectedException.message ?? c.expectedException.type ?? ''})` };
 
     const codecs = new CodecCache(engine, registry, (c.properties?.['use.exact.numeric.comparison'] ?? 'true').toString() !== 'false');
     const produced = new Map<string, PendingRecord[]>();
@@ -203,13 +203,28 @@ export async function runCase(c: QttCase): Promise<CaseOutcome> {
         }
       }
     };
-    for (const r of topics.produced) await deliver(r);
+    // As ksqlDB's runner: an expected exception may also be one a query fails with while processing.
+    const feed = async (record: PendingRecord): Promise<CaseOutcome | undefined> => {
+      try {
+        await deliver(record);
+        return undefined;
+      } catch (error) {
+        if (c.expectedException) return expectedFailure(c.expectedException, error);
+        throw error;
+      }
+    };
+    for (const r of topics.produced) {
+      const failed = await feed(r);
+      if (failed) return failed;
+    }
     for (const input of c.inputs ?? []) {
       const key = await codecs.encode(input.topic, true, input.key ?? null, input.window);
       const value = await codecs.encode(input.topic, false, input.value ?? null);
       const headers = (input.headers ?? []).map((h) => ({ key: h.KEY, value: h.VALUE === null ? null : Buffer.from(h.VALUE, 'base64') }));
-      await deliver({ topic: input.topic, key, value, timestamp: Number(input.timestamp ?? 0), headers });
+      const failed = await feed({ topic: input.topic, key, value, timestamp: Number(input.timestamp ?? 0), headers });
+      if (failed) return failed;
     }
+    if (c.expectedException) return { status: 'failed', reason: `expected the statements to be rejected (${c.expectedException.message ?? c.expectedException.type ?? ''})` };
     const outputs = await compareOutputs(c.outputs ?? [], produced, codecs);
     if (outputs.status !== 'passed') return outputs;
     const post = checkPostSources(c, engine);
@@ -217,6 +232,11 @@ export async function runCase(c: QttCase): Promise<CaseOutcome> {
   } finally {
     for (const q of running) await q.driver.close().catch(() => undefined);
   }
+}
+
+function expectedFailure(expected: NonNullable<QttCase['expectedException']>, error: unknown): CaseOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 'passed', messageMatched: expected.message === undefined || message.includes(expected.message) };
 }
 
 export async function compareOutputs(expected: readonly QttRecord[], produced: Map<string, PendingRecord[]>, codecs: CodecCache): Promise<CaseOutcome> {
@@ -304,6 +324,8 @@ export class CodecCache {
     const { key, window } = await this.decodeKey(topic, a.key);
     const keyCodec = await this.codec(topic, true);
     const valueCodec = await this.codec(topic, false);
+    await keyCodec?.prepare(key);
+    await valueCodec?.prepare(a.value);
     const keyOk = keyCodec ? keyCodec.matches(e.key ?? null, key) : key === null ? e.key === null || e.key === undefined : true;
     const valueOk = valueCodec ? valueCodec.matches(e.value ?? null, a.value) : true;
     const tsOk = e.timestamp === undefined || Number(e.timestamp) === a.timestamp;
@@ -370,14 +392,6 @@ export function checkPostSources(c: QttCase, engine: SqlEngine): string | undefi
   return undefined;
 }
 
-/** The schemas a case's `topics` register, under `<topic>-key` / `<topic>-value`. */
-export async function registerSchemas(registry: SchemaRegistry, c: QttCase): Promise<void> {
-  for (const t of c.topics ?? []) {
-    await registerSchema(registry, t.name, 'value', t.valueSchema, t.valueFormat, t.valueSchemaId);
-    await registerSchema(registry, t.name, 'key', t.keySchema, t.keyFormat, t.keySchemaId);
-  }
-}
-
 /**
  * The topics that exist before a case's statements run, with their partitions: the case's
  * `topics`, those its CREATE (not AS SELECT) statements name (with the PARTITIONS they ask for),
@@ -394,14 +408,6 @@ export function caseTopics(c: QttCase, defaultPartitions = 1): Map<string, numbe
   }
   for (const t of [...(c.topics ?? []).map((x) => x.name), ...[...(c.inputs ?? []), ...(c.outputs ?? [])].map((r) => r.topic)]) if (!topics.has(t)) topics.set(t, defaultPartitions);
   return topics;
-}
-
-async function registerSchema(registry: SchemaRegistry, topic: string, side: 'key' | 'value', schema: unknown, format: QttTopic['valueFormat'], id: unknown): Promise<void> {
-  if (schema === undefined || schema === null) return;
-  const name = (typeof format === 'string' ? format : format?.format)?.toUpperCase() as FormatName | undefined;
-  const schemaType = name === 'PROTOBUF' ? 'PROTOBUF' : name === 'JSON_SR' || name === 'JSON' ? 'JSON' : 'AVRO';
-  const text = typeof schema === 'string' && schemaType === 'PROTOBUF' ? schema : (stringifyLossless(schema) ?? 'null');
-  await registry.register(`${topic}-${side}`, { schema: text, schemaType }, id === undefined || id === null ? {} : { id: Number(id) });
 }
 
 export type { FormatInfo };

@@ -64,6 +64,8 @@ export interface SpecCodec {
   decode(bytes: Buffer | null): unknown;
   /** Whether an expected QTT output value matches the record bytes. */
   matches(expected: unknown, bytes: Buffer | null): boolean;
+  /** Fetches what reading these bytes needs (their writer's schema); call before decode/matches. */
+  prepare(bytes: Buffer | null): Promise<void>;
 }
 
 /** A spec that cannot be written in the side's format and columns (the case is broken, or we are). */
@@ -81,6 +83,9 @@ export class SpecCodecError extends FreshetError {
 export async function specCodec(side: SpecSide): Promise<SpecCodec> {
   const codec = await sideCodec(side);
   return {
+    prepare: async (bytes) => {
+      if (bytes !== null) await codec.prepare?.(bytes);
+    },
     encode: (spec) => (spec === null || spec === undefined ? null : codec.encode(spec)),
     decode: (bytes) => (bytes === null ? null : toSpec(codec.read(bytes))),
     matches(expected, bytes) {
@@ -121,6 +126,7 @@ interface SideCodec {
   encode(spec: unknown): Buffer | null;
   /** What non-null bytes hold; throws when they do not decode. */
   read(bytes: Buffer): Actual;
+  prepare?(bytes: Buffer): Promise<void>;
 }
 
 async function sideCodec(side: SpecSide): Promise<SideCodec> {
@@ -194,10 +200,41 @@ async function rowCodec(side: SpecSide, format: Format): Promise<SideCodec> {
   // Reading needs no schema of its own: each record names its writer's.
   const reader = format.usesSchemaRegistry ? await createRowSerde(format, side.columns, { ...options, schemaFullName: undefined, autoRegister: false }) : writer.serde;
   const readWrapped = resolveWrapping(format, side.columns, options);
+  const own = { columns: side.columns, serde: reader, wrapped: readWrapped };
+  // QTT reads a record with its writer's schema: a schema given by id (VALUE_SCHEMA_ID) may have
+  // fields beyond the columns, written with their defaults, and those are part of the record.
+  const byWriter = new Map<number, typeof own>();
+  const readerFor = (bytes: Buffer): typeof own => {
+    const id = writerId(bytes);
+    return (id !== undefined ? byWriter.get(id) : undefined) ?? own;
+  };
   return {
     encode: (spec) => writer.serde.serialize(side.topic, specToRow(spec, writer.columns, writeWrapped)),
-    read: (bytes) => rowActual(reader.deserialize(side.topic, bytes), side.columns, readWrapped),
+    read: (bytes) => {
+      const r = readerFor(bytes);
+      return rowActual(r.serde.deserialize(side.topic, bytes), r.columns, r.wrapped);
+    },
+    async prepare(bytes) {
+      const id = writerId(bytes);
+      if (!format.usesSchemaRegistry || id === undefined || byWriter.has(id)) return;
+      byWriter.set(id, own);
+      let columns: readonly Column[];
+      try {
+        ({ columns } = await inferColumns(format, { registry: side.registry, isKey: side.isKey, topic: side.topic, schemaId: id, schemaFullName: side.format.schemaFullName, wrapSingleValue: options.wrapSingleValue }));
+      } catch {
+        return;
+      }
+      const extra = columns.length > side.columns.length && side.columns.every((c) => columns.some((w) => w.name === c.name));
+      if (!extra) return;
+      const serde = await createRowSerde(format, columns, { ...options, schemaFullName: undefined, autoRegister: false });
+      byWriter.set(id, { columns, serde, wrapped: resolveWrapping(format, columns, options) });
+    },
   };
+}
+
+/** The schema id of Confluent's wire format (magic byte 0, then the id), if the bytes have one. */
+function writerId(bytes: Buffer): number | undefined {
+  return bytes.length >= 5 && bytes[0] === 0 ? bytes.readInt32BE(1) : undefined;
 }
 
 /**

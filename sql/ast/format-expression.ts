@@ -142,6 +142,8 @@ function formatBare(e: Expression): string {
     case 'StringLiteral':
       return formatString(e.value);
     case 'BooleanLiteral':
+      // ksqlDB's messages print Java's `true` / `false`.
+      if (parenthesizeAll) return e.value ? 'true' : 'false';
       return e.value ? 'TRUE' : 'FALSE';
     case 'NullLiteral':
       return 'NULL';

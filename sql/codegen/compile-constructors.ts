@@ -96,7 +96,7 @@ export function compileMapConstructor(c: Compiler, e: Extract<Expression, { kind
       const m = new Map<unknown, unknown>();
       for (const [k, v] of entries) {
         const key = k(row, env);
-        if (key !== null) m.set(key, v(row, env));
+        m.set(key, v(row, env));
       }
       return m;
     },

@@ -8,7 +8,7 @@
  * never needed twice at once).
  */
 import type { Expression, FunctionCall, Lambda } from '../ast/expressions.js';
-import { formatExpression } from '../ast/format-expression.js';
+import { formatExpression, formatExpressionForMessage } from '../ast/format-expression.js';
 import { SqlStatementError } from '../catalog/errors.js';
 import type { ArgType, LambdaArg } from '../functions/index.js';
 import { compileArithmetic, compileNegation } from '../types/arithmetic.js';
@@ -16,8 +16,8 @@ import { compileCast, compileImplicitCast } from '../types/cast.js';
 import { coerceLiteral } from '../types/coercion.js';
 import { compileComparison } from '../types/comparison.js';
 import { Dec } from '../types/decimal.js';
-import { SqlTypeError } from '../types/errors.js';
-import { formatSqlType, fromAstType, isNumeric, typeEquals, Types, type SqlType } from '../types/sql-type.js';
+import { SqlTypeError, SqlValueError } from '../types/errors.js';
+import { formatSqlType, fromAstType, typeEquals, Types, type SqlType } from '../types/sql-type.js';
 import { compileSubscript } from '../types/subscript.js';
 import type { CompiledExpression, CompileOptions, ExpressionScope, Row } from './compiled.js';
 import { compileArrayConstructor, compileCase, compileMapConstructor, compileStructConstructor } from './compile-constructors.js';
@@ -249,10 +249,31 @@ export class Compiler {
       const part = (x: Expression) => (x.kind === 'NullLiteral' ? 'null' : ksqlText(x));
       throw new SqlTypeError(`Error processing expression: (${part(e.left)} ${e.operator} ${part(e.right)}). Arithmetic on types ${name(left.type)} and ${name(right.type)} are not supported.`);
     }
-    const op = compileArithmetic(e.operator, left.type, right.type);
+    let op: ReturnType<typeof compileArithmetic>;
+    try {
+      op = compileArithmetic(e.operator, left.type, right.type);
+    } catch (error) {
+      if (!(error instanceof SqlTypeError) || error.message.startsWith('Error processing expression')) throw error;
+      throw new SqlTypeError(`Error processing expression: ${formatExpressionForMessage(e)}. ${error.message}`, { cause: error });
+    }
     const l = left.ev;
     const r = right.ev;
     const compute = op.compute;
+    if (this.lambdaScopes.length > 0) {
+      // In a lambda body ksqlDB computes on unboxed values: a NULL operand fails the whole
+      // expression (NULL, and a processing error), where elsewhere the result is just NULL.
+      const text = ksqlText(e);
+      return {
+        expression: e,
+        type: op.type,
+        ev: (row, env) => {
+          const a = l(row, env);
+          const b = r(row, env);
+          if (a === null || b === null) throw new SqlValueError(`A lambda computes ${text} on a NULL value.`);
+          return compute(a, b);
+        },
+      };
+    }
     return { expression: e, type: op.type, ev: (row, env) => compute(l(row, env), r(row, env)) };
   }
 
@@ -422,24 +443,20 @@ export function constant(expression: Expression, type: SqlType, value: unknown):
 }
 
 /**
- * A STRING literal compared with a number, boolean or time is read as that type first, as
- * ksqlDB does (`ID >= '10'`); one that does not read so is the comparison error.
+ * A STRING literal compared with ROWTIME or a window bound is read as a date-time, as ksqlDB
+ * does (`ROWTIME >= '2020-01-01T00:00'`). Any other STRING compared with a number stays a
+ * STRING, and the comparison is an error.
  */
-function coerceStringLiteralOperands(left: Node, right: Node): [Node, Node] {
+export function coerceStringLiteralOperands(left: Node, right: Node): [Node, Node] {
   const fix = (lit: Node, other: Node): Node => {
     if (lit.constant === undefined || lit.type.kind !== 'STRING' || lit.expression.kind !== 'StringLiteral') return lit;
     const t = other.type;
-    // ROWTIME and window bounds compare with date-time text, as ksqlDB's: '2020-02-23T23:45', '2020-02-23T23:45:12.000-0100'.
+    // '2020-02-23T23:45', '2020-02-23T23:45:12.000-0100' …
     if (other.expression.kind === 'ColumnRef' && TIME_COLUMNS.has(other.expression.name) && t.kind === 'BIGINT') {
       const ms = parsePartialTimestamp(String(lit.constant.value));
       if (ms !== undefined) return constant(lit.expression, t, BigInt(ms));
     }
-    if (!isNumeric(t) && t.kind !== 'BOOLEAN') return lit;
-    try {
-      return constant(lit.expression, t, coerceLiteral(lit.constant.value, Types.STRING, t));
-    } catch {
-      return lit;
-    }
+    return lit;
   };
   return [fix(left, right), fix(right, left)];
 }

@@ -10,7 +10,7 @@ import { commonType } from '../types/coercion.js';
 import { compileComparison } from '../types/comparison.js';
 import { Types, formatSqlType } from '../types/sql-type.js';
 import { equalityFor } from '../types/values.js';
-import { ksqlText, type Compiler, type Eval, type Node } from './compile-expression.js';
+import { coerceStringLiteralOperands, ksqlText, type Compiler, type Eval, type Node } from './compile-expression.js';
 
 type Like = Extract<Expression, { kind: 'Like' }>;
 type Between = Extract<Expression, { kind: 'Between' }>;
@@ -84,8 +84,9 @@ export function compileLike(c: Compiler, e: Like): Node {
 
 export function compileBetween(c: Compiler, e: Between): Node {
   const value = c.compile(e.value);
-  const lower = c.compile(e.lower);
-  const upper = c.compile(e.upper);
+  // Bounds are compared with the value as in `value >= lower AND value <= upper` (date-time text against ROWTIME …).
+  const lower = coerceStringLiteralOperands(value, c.compile(e.lower))[1];
+  const upper = coerceStringLiteralOperands(value, c.compile(e.upper))[1];
   const texts = { left: ksqlText(e.value), right: '' };
   const ge = compileComparison('>=', value.type, lower.type, { ...texts, right: ksqlText(e.lower) });
   const le = compileComparison('<=', value.type, upper.type, { ...texts, right: ksqlText(e.upper) });

@@ -18,7 +18,7 @@ import type { CompileOptions } from '../codegen/compiled.js';
 import type { Column, FormatName } from '../formats/format.js';
 import { formatColumns } from '../formats/format.js';
 import { getFormat } from '../formats/formats.js';
-import { inferColumns } from '../formats/schema-inference.js';
+import { checkColumnsMatchSchema, inferColumns } from '../formats/schema-inference.js';
 import { jsonToSql } from '../formats/json-codec.js';
 import { defaultFunctionRegistry, type FunctionRegistry } from '../functions/index.js';
 import { parseStatements } from '../parser/parse.js';
@@ -237,7 +237,8 @@ export class SqlEngine {
       );
     }
     const keyFormat = props.formatInfo('KEY', keyFormatName);
-    const valueFormat = withDefaultWrapping(props.formatInfo('VALUE', valueFormatName), this.config);
+    const givenValueFormat = props.formatInfo('VALUE', valueFormatName);
+    let valueFormat = withDefaultWrapping(givenValueFormat, this.config);
     let columns = this.columnsOf(s);
     // Schema inference for the side(s) without declared columns.
     const declaredKeys = columns.filter((c) => c.namespace === 'KEY');
@@ -281,6 +282,7 @@ export class SqlEngine {
       }
     }
     const timestamp = timestampOf(props, schema);
+    valueFormat = withDefaultWrapping(givenValueFormat, this.config, schema.valueColumns);
     validateFormat(keyFormat, schema.keyColumns, true, topic);
     validateFormat(valueFormat, schema.valueColumns, false, topic);
     if (keyFormat.format === 'NONE' && schema.key.length > 0) {
@@ -302,6 +304,29 @@ export class SqlEngine {
     };
     this.metaStore.putSource(source, s.orReplace);
     return { kind: 'SourceCreated', source, message: `${s.sourceType === 'STREAM' ? 'Stream' : 'Table'} created` };
+  }
+
+  /**
+   * A sink written with a registered schema (KEY_SCHEMA_ID / VALUE_SCHEMA_ID): the query's columns
+   * must be that schema's first columns, in order and of the same types; the schema may have more
+   * (written with their defaults).
+   */
+  private async checkSinkSchemaId(format: FormatInfo, columns: readonly Column[], isKey: boolean, topic: string): Promise<void> {
+    const registry = this.options.registry;
+    if (format.schemaId === undefined || !registry || columns.length === 0) return;
+    const registered = await inferColumns(format.format, {
+      registry,
+      isKey,
+      topic,
+      schemaId: format.schemaId,
+      ...(format.schemaFullName ? { schemaFullName: format.schemaFullName } : {}),
+      ...(format.wrapSingleValue !== undefined ? { wrapSingleValue: format.wrapSingleValue } : {}),
+    });
+    try {
+      checkColumnsMatchSchema(columns, registered.columns, isKey);
+    } catch (error) {
+      throw new SqlStatementError('SQL_INVALID_SCHEMA', error instanceof Error ? error.message : String(error), { cause: error });
+    }
   }
 
   private columnsOf(s: CreateSource): SchemaColumn[] {
@@ -408,12 +433,14 @@ export class SqlEngine {
     const schema = LogicalSchema.of(planned.step.schema.key, planned.step.schema.value);
     const keyFormat = this.sinkKeyFormat(props, planned, schema);
     const givenValueFormat = props.format('VALUE');
-    let valueFormat = withDefaultWrapping(props.formatInfo('VALUE', givenValueFormat ?? planned.primary.valueFormat.format), this.config);
+    let valueFormat = withDefaultWrapping(props.formatInfo('VALUE', givenValueFormat ?? planned.primary.valueFormat.format), this.config, schema.valueColumns);
     // An inherited DELIMITED format keeps the source's delimiter.
     const inheritedDelimiter = planned.primary.valueFormat.delimiter;
     if (givenValueFormat === undefined && valueFormat.delimiter === undefined && inheritedDelimiter !== undefined) valueFormat = { ...valueFormat, delimiter: inheritedDelimiter };
     validateFormat(keyFormat, schema.keyColumns, true, topic, text);
     validateFormat(valueFormat, schema.valueColumns, false, topic, text);
+    await this.checkSinkSchemaId(keyFormat, schema.keyColumns, true, topic);
+    await this.checkSinkSchemaId(valueFormat, schema.valueColumns, false, topic);
     const timestamp = timestampOf(props, schema);
     const existingTopic = this.options.topics.partitions(topic);
     const partitions = props.int('PARTITIONS') ?? existingTopic ?? this.config.getInt('ksql.sink.partitions') ?? planned.partitions ?? 1;
@@ -503,7 +530,8 @@ export class SqlEngine {
   private buildOptions(): BuildOptions {
     const registry = this.options.registry;
     const onError = this.options.onProcessingError;
-    return { compile: this.compileOptions(), ...(registry ? { registry } : {}), ...(onError ? { onError } : {}) };
+    const throwOnInvalidTimestamp = this.config.getBoolean('ksql.timestamp.throw.on.invalid') === true;
+    return { compile: this.compileOptions(), ...(registry ? { registry } : {}), ...(onError ? { onError } : {}), ...(throwOnInvalidTimestamp ? { throwOnInvalidTimestamp } : {}) };
   }
 
   // ---- transient (push and pull) queries -------------------------------------------------------
@@ -626,10 +654,19 @@ function alreadyExists(s: CreateSource | CreateAsSelect, existing: DataSource | 
   throw new SqlStatementError('SQL_SOURCE_EXISTS', `Cannot add ${kind} '${s.name}': A ${existing.sourceType.toLowerCase()} with the same name already exists`);
 }
 
-function withDefaultWrapping(f: FormatInfo, config: SqlConfig): FormatInfo {
+/**
+ * The value format with ksql.persistence.wrap.single.values applied when WITH does not say. The
+ * default is only a default: it applies to a value of a single column in a format where wrapping
+ * is a choice (`columns`, once known), and is dropped elsewhere, where WRAP_SINGLE_VALUE itself
+ * would be an error.
+ */
+function withDefaultWrapping(f: FormatInfo, config: SqlConfig, columns?: readonly Column[]): FormatInfo {
   if (f.wrapSingleValue !== undefined) return f;
   const wrap = config.getBoolean('ksql.persistence.wrap.single.values');
-  return wrap === undefined ? f : { ...f, wrapSingleValue: wrap };
+  if (wrap === undefined) return f;
+  const format = getFormat(f.format);
+  if (columns !== undefined && (columns.length !== 1 || !format.canWrap || !format.canUnwrap)) return f;
+  return { ...f, wrapSingleValue: wrap };
 }
 
 function validateFormat(format: FormatInfo, columns: readonly Column[], isKey: boolean, topic: string, statement?: string): void {

@@ -17,6 +17,7 @@ import { SqlStatementError } from '../catalog/errors.js';
 import type { WindowInfo } from '../catalog/data-source.js';
 import { WINDOWEND, WINDOWSTART } from '../catalog/logical-schema.js';
 import { compileExpression } from '../codegen/compile-expression.js';
+import { getFormat } from '../formats/formats.js';
 import type { AggregateArg } from '../functions/index.js';
 import { Types, type SqlType } from '../types/sql-type.js';
 import type { PlannerContext } from './plan-context.js';
@@ -49,10 +50,25 @@ export interface PlannedAggregation {
   readonly selects: Expression[];
   readonly having?: Expression;
   readonly window?: WindowInfo;
+  /** The expression each generated column of the output row stands for (`KSQL_AGG_VARIABLE_0` → `SUM(VALUE)`), for messages. */
+  readonly columnTexts: ReadonlyMap<string, string>;
 }
 
 export function containsAggregate(e: Expression, ctx: PlannerContext): boolean {
   return nodesOf(e).some((x) => x.kind === 'FunctionCall' && ctx.compile.functions.isAggregate(x.name));
+}
+
+/**
+ * ksqlDB keeps an aggregation's intermediate state in the source's value format: a function whose
+ * state that format cannot hold (AVG's STRUCT in DELIMITED) cannot be used on that source.
+ */
+function checkIntermediateFormat(intermediate: SqlType, relation: AggregationInput['relation']): void {
+  const format = getFormat(relation.primary.valueFormat.format);
+  if (format.unsupported([{ name: 'INTERMEDIATE', type: intermediate }], false) === null) return;
+  throw new SqlStatementError(
+    'SQL_INVALID_AGGREGATION',
+    'One of the functions used in the statement has an intermediate type that the value format can not handle. Please remove the function or change the format.',
+  );
 }
 
 export function planAggregation(input: AggregationInput, ctx: PlannerContext): PlannedAggregation {
@@ -100,6 +116,7 @@ export function planAggregation(input: AggregationInput, ctx: PlannerContext): P
         return { type: compiled.type, text: formatExpressionForMessage(a), ...(compiled.constant && isLiteral(a) ? { literal: compiled.constant } : {}) };
       });
       const resolved = functions.resolveAggregate(call.name, args, { config: ctx.compile.config ?? {} });
+      checkIntermediateFormat(resolved.intermediateType, relation);
       name = `KSQL_AGG_VARIABLE_${calls.length}`;
       callByText.set(text, name);
       calls.push({
@@ -189,11 +206,14 @@ export function planAggregation(input: AggregationInput, ctx: PlannerContext): P
     storeName: 'Aggregate-Aggregate-Materialize',
     schema: { key: groupColumns, value: outColumns, ...(windowInfo ? { window: windowInfo } : {}) },
   };
+  const columnTexts = new Map<string, string>([...callByText].map(([text, name]) => [name, text]));
+  groupColumns.forEach((c, i) => columnTexts.set(c.name, groupTexts[i]!));
   return {
     step,
     scope: RowScope.of(outColumns),
     keys,
     selects,
+    columnTexts,
     ...(having ? { having } : {}),
     ...(windowInfo ? { window: windowInfo } : {}),
   };

@@ -26,11 +26,13 @@ export interface SelectColumn {
   readonly name: string;
   /** Written by the user as `x AS name`. */
   readonly aliased: boolean;
+  /** Listed by a `*` (a key column named after a pseudo column may be: PARTITION BY ROWTIME). */
+  readonly fromStar?: boolean;
 }
 
 /** Expands `*`s and names every column. */
 export function expandSelect(items: readonly SelectItem[], scope: RowScope, ctx: PlannerContext, options: { windowBounds?: boolean; keyNames?: ReadonlyMap<string, string> } = {}): SelectColumn[] {
-  const pending: { expression: Expression; name?: string; aliased: boolean }[] = [];
+  const pending: { expression: Expression; name?: string; aliased: boolean; fromStar?: boolean }[] = [];
   for (const item of items) {
     switch (item.kind) {
       case 'AllColumns': {
@@ -42,7 +44,7 @@ export function expandSelect(items: readonly SelectItem[], scope: RowScope, ctx:
           if (item.source !== undefined && e.qualifier !== item.source) continue;
           const ref: Expression = { kind: 'ColumnRef', ...(e.qualifier !== undefined ? { source: e.qualifier } : {}), name: e.name, loc: item.loc };
           // Joined columns are listed as `<alias>_<column>`; a single source's under their names.
-          pending.push({ expression: ref, name: e.qualifier !== undefined && scope.qualifiers.size > 1 ? e.rowName : e.name, aliased: false });
+          pending.push({ expression: ref, name: e.qualifier !== undefined && scope.qualifiers.size > 1 ? `${e.qualifier}_${e.name}` : e.name, aliased: false, fromStar: true });
         }
         break;
       }
@@ -88,7 +90,7 @@ export function expandSelect(items: readonly SelectItem[], scope: RowScope, ctx:
   }
   const taken = new Set<string>([...scope.entries.flatMap((e) => [e.name, e.rowName]), ...pending.flatMap((p) => (p.name === undefined ? [] : [p.name]))]);
   const names = new NameGenerator(taken);
-  return pending.map((p) => ({ expression: p.expression, name: p.name ?? names.column(), aliased: p.aliased }));
+  return pending.map((p) => ({ expression: p.expression, name: p.name ?? names.column(), aliased: p.aliased, ...(p.fromStar ? { fromStar: true } : {}) }));
 }
 
 export interface ProjectionKeys {
@@ -102,7 +104,13 @@ export interface ProjectionKeys {
  * Finds the key columns among the projection (`texts` are the select expressions' canonical
  * texts over the row the keys are described over). Every key must be projected exactly once.
  */
-export function matchKeys(columns: readonly SelectColumn[], texts: readonly (string | undefined)[], keys: readonly KeyColumnInfo[], sinkName: string): ProjectionKeys {
+export function matchKeys(
+  columns: readonly SelectColumn[],
+  texts: readonly (string | undefined)[],
+  keys: readonly KeyColumnInfo[],
+  sinkName: string,
+  options: { projectedKeysOnly?: boolean } = {},
+): ProjectionKeys {
   const keyColumns: { name: string; type: SqlType; selectIndex: number }[] = [];
   const missing: KeyColumnInfo[] = [];
   const used = new Set<number>();
@@ -122,11 +130,14 @@ export function matchKeys(columns: readonly SelectColumn[], texts: readonly (str
       }
       throw new SqlStatementError('SQL_INVALID_QUERY', `The projection contains a key column (\`${texts[sameTwice[0]!]}\`) more than once, aliased as: ${aliases.join(' and ')}.`);
     }
-    const i = matches[0]!;
+    // The left side's expression names the key when both sides are projected (ksqlDB's join key
+    // is the left source's column; the right one is a copy in the value).
+    const i = key.equivalents.map((eq) => matches.find((m) => texts[m] === eq)).find((m) => m !== undefined) ?? matches[0]!;
     used.add(i);
     keyColumns.push({ name: columns[i]!.name, type: key.type, selectIndex: i });
   }
-  if (missing.length > 0) throw missingKeys(missing, sinkName);
+  if (missing.length > 0 && !options.projectedKeysOnly) throw missingKeys(missing, sinkName);
+  if (options.projectedKeysOnly) keyColumns.sort((a, b) => a.selectIndex - b.selectIndex);
   const valueIndexes = columns.flatMap((_, i) => (used.has(i) ? [] : [i]));
   return { keyColumns, valueIndexes };
 }
@@ -155,7 +166,7 @@ function isAsValue(e: Expression): boolean {
 /** Reserved names may be read but not written as columns of a result. */
 export function checkReservedNames(columns: readonly SelectColumn[]): void {
   for (const c of columns) {
-    if (!c.aliased && isReservedColumnName(c.name)) {
+    if (!c.aliased && !c.fromStar && isReservedColumnName(c.name)) {
       throw new SqlStatementError('SQL_INVALID_QUERY', `Reserved column name in select: \`${c.name}\`. Please remove or alias the column.`);
     }
   }

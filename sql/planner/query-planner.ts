@@ -14,6 +14,7 @@ import type { DataSource, WindowInfo } from '../catalog/data-source.js';
 import { SqlStatementError } from '../catalog/errors.js';
 import { isReservedColumnName } from '../catalog/logical-schema.js';
 import { compileExpression } from '../codegen/compile-expression.js';
+import { SqlTypeError } from '../types/errors.js';
 import { formatSqlType, type SqlType } from '../types/sql-type.js';
 import { containsAggregate, planAggregation } from './aggregate-planner.js';
 import { NameGenerator, type PlannerContext } from './plan-context.js';
@@ -58,7 +59,9 @@ export function planQuery(query: Query, ctx: PlannerContext, options: QueryPlanO
     if (containsAggregate(query.where, ctx)) {
       throw new SqlStatementError('SQL_INVALID_AGGREGATION', `WHERE clause cannot contain aggregate functions: ${formatExpressionForMessage(query.where)}. Use HAVING to filter aggregated rows.`);
     }
-    const type = compileExpression(query.where, scope.withClause('WHERE'), ctx.compile).type;
+    // Compiled over row names, so messages name columns as ksqlDB does (`I1_BAR` after a join).
+    const whereScope = scope.withClause('WHERE');
+    const type = inClause('WHERE', () => compileExpression(whereScope.canonicalize(query.where!), whereScope, ctx.compile).type);
     if (type.kind !== 'BOOLEAN' && type.kind !== 'NULL') {
       throw new SqlStatementError('SQL_INVALID_QUERY', `Type error in WHERE expression: Should evaluate to boolean but is ${formatExpressionForMessage(query.where)} (${formatSqlType(type)}) instead.`);
     }
@@ -154,7 +157,8 @@ export function planQuery(query: Query, ctx: PlannerContext, options: QueryPlanO
     window = agg.window;
     rekeyed = rekeyed || agg.step.source.kind !== 'StreamGroupByKey';
     if (agg.having) {
-      const type = compileExpression(agg.having, scope.withClause('HAVING'), ctx.compile).type;
+      const having = agg.having;
+      const type = inClause('HAVING', () => compileExpression(having, scope.withClause('HAVING'), ctx.compile).type, agg.columnTexts);
       if (type.kind !== 'BOOLEAN') {
         throw new SqlStatementError('SQL_INVALID_QUERY', `Type error in HAVING expression: Should evaluate to boolean but is ${formatSqlType(type)} instead.`);
       }
@@ -182,9 +186,19 @@ export function planQuery(query: Query, ctx: PlannerContext, options: QueryPlanO
   let keyColumns: PlanColumn[];
   let valueIndexes: readonly number[];
   if (options.persistent) {
-    const matched = matchKeys(columns, texts, keys, options.sinkName);
+    // ksqlDB's new planner (ksql.new.query.planner.enabled) plans a plain stream projection on its
+    // own: the key is the key columns the SELECT lists, in its order, and may lose some or all.
+    const projectedKeysOnly = ctx.config.getBoolean('ksql.new.query.planner.enabled') === true && !aggregating && !isTable && relation.sources.length === 1 && !query.partitionBy;
+    const matched = matchKeys(columns, texts, keys, options.sinkName, { projectedKeysOnly });
     keyColumns = matched.keyColumns.map((k) => ({ name: k.name, type: types[k.selectIndex]! }));
     valueIndexes = matched.valueIndexes;
+    const keyTexts = matched.keyColumns.map((k) => texts[k.selectIndex]!);
+    const keyChanged = keyTexts.length !== keys.length || keyTexts.some((t, i) => !keys[i]!.equivalents.includes(t));
+    if (projectedKeysOnly && keyChanged) {
+      // The record key becomes the projected key columns (no repartition: nothing downstream groups by it).
+      step = { kind: 'StreamSelectKey', id: 'SelectKey', source: step, keyExpressions: keyTexts, repartition: false, schema: { key: keyColumns, value: step.schema.value } };
+      rekeyed = true;
+    }
   } else {
     keyColumns = step.schema.key.map((k) => ({ ...k }));
     valueIndexes = columns.map((_, i) => i);
@@ -226,17 +240,19 @@ function planPartitionBy(
   if (nulls > 0 && exprs.length > 1) throw new SqlStatementError('SQL_INVALID_QUERY', 'Cannot PARTITION BY multiple columns including NULL');
   if (window) throw new SqlStatementError('SQL_UNSUPPORTED', 'Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.');
   const clauseScope = scope.withClause('PARTITION BY');
-  const oldKeyTexts = new Set(keys.flatMap((k) => k.equivalents));
-  const isOldKey = (e: ScopeEntry) => oldKeyTexts.has(columnText(e.rowName));
-  /** The scope with new key entries first, then the other visible columns, then the old keys, then the hidden ones. */
+  // A joined row's pseudo columns are ordinary columns of it (`L_ROWTIME` …): once the row is
+  // re-keyed, ksqlDB's `*` lists them like the others.
+  const joined = scope.qualifiers.size > 1;
+  const listed = (e: ScopeEntry): boolean => !e.hidden || (joined && e.qualifier !== undefined);
+  /**
+   * The scope with new key entries first, then the row's other columns in their order in the row
+   * (a source's values, then its old key columns; after a join each side's columns in turn),
+   * then the hidden ones.
+   */
   const reordered = (newKeys: ScopeEntry[], replaced: Set<number>): RowScope => {
     const rest = scope.entries.filter((e) => !replaced.has(e.index));
-    return new RowScope([
-      ...newKeys,
-      ...rest.filter((e) => !e.hidden && !isOldKey(e)),
-      ...rest.filter((e) => !e.hidden && isOldKey(e)),
-      ...rest.filter((e) => e.hidden),
-    ]);
+    const shown = rest.filter(listed).sort((a, b) => a.index - b.index);
+    return new RowScope([...newKeys, ...shown.map(({ hidden: _, ...e }) => e), ...rest.filter((e) => !listed(e))]);
   };
   if (nulls === 1) {
     const selectKey: SelectKeyStep = { kind: 'StreamSelectKey', id: 'PartitionBy-SelectKey', source: step, keyExpressions: [], repartition: false, schema: { key: [], value: step.schema.value } };
@@ -259,10 +275,12 @@ function planPartitionBy(
   const replaced = new Set<number>();
   const newEntries: ScopeEntry[] = exprs.map((e, i) => {
     const rowName = `KSQL_PARTITION_KEY_${i}`;
-    if (e.kind === 'ColumnRef' && !isReservedColumnName(clauseScope.entry(e).name)) {
+    if (e.kind === 'ColumnRef') {
+      // A column, or a pseudo column (ROWTIME …), names the key column after itself.
       const entry = clauseScope.entry(e);
       replaced.add(entry.index);
-      return { ...(entry.qualifier !== undefined ? { qualifier: entry.qualifier } : {}), name: entry.name, rowName, index: base + i, type: types[i]! };
+      const pseudo = isReservedColumnName(entry.name);
+      return { ...(entry.qualifier !== undefined && !pseudo ? { qualifier: entry.qualifier } : {}), name: entry.name, rowName, index: base + i, type: types[i]! };
     }
     // A struct field keeps its field's name, as ksqlDB names it.
     const own = e.kind === 'Dereference' ? e.field : undefined;
@@ -282,6 +300,20 @@ function planPartitionBy(
     schema: { key: newEntries.map((e) => ({ name: e.name, type: e.type })), value: [...step.schema.value, ...newEntries.map((e) => ({ name: e.rowName, type: e.type }))] },
   };
   return { step: selectKey, keys: infos((i) => [texts[i]!, columnText(newEntries[i]!.rowName)]), scope: reordered(newEntries, replaced) };
+}
+
+/**
+ * Type-checks a WHERE or HAVING expression, saying which clause a type error is in, as ksqlDB
+ * does; the aggregation's generated columns are named by what they compute.
+ */
+function inClause<T>(clause: 'WHERE' | 'HAVING', check: () => T, columnTexts?: ReadonlyMap<string, string>): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof SqlTypeError)) throw error;
+    const message = columnTexts ? error.message.replace(/\b(KSQL_AGG_VARIABLE_\d+|KSQL_GROUPBY_\d+)\b/g, (name) => columnTexts.get(name) ?? name) : error.message;
+    throw new SqlStatementError('SQL_INVALID_QUERY', `Error in ${clause} expression: ${message}`, { cause: error });
+  }
 }
 
 function checkDuplicates(keys: readonly PlanColumn[], values: readonly PlanColumn[]): void {

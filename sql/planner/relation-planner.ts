@@ -13,8 +13,10 @@ import type { Comparison, Expression } from '../ast/expressions.js';
 import type { AliasedSource, Join, JoinWindow, Relation as RelationAst } from '../ast/statements.js';
 import { durationMillis } from '../ast/statements.js';
 import type { DataSource, WindowInfo } from '../catalog/data-source.js';
+import { WINDOWEND, WINDOWSTART } from '../catalog/logical-schema.js';
 import { SqlStatementError } from '../catalog/errors.js';
 import { compileExpression } from '../codegen/compile-expression.js';
+import { getFormat } from '../formats/formats.js';
 import { formatSqlType, typeEquals, type SqlType } from '../types/sql-type.js';
 import type { PlannerContext } from './plan-context.js';
 import { columnText, RowScope, type ScopeEntry } from './row-scope.js';
@@ -366,6 +368,18 @@ export class RelationPlanner {
           `Incompatible windowed sources.\n${describeWindow(left)}\n${describeWindow(right)}`,
         );
       }
+      // Windowed keys of different windows (or formats) are different key formats, and ksqlDB
+      // would repartition one side into the other's, which it cannot do for windowed keys. With a
+      // schema-registry key format both sides are repartitioned anyway (their keys are compared as
+      // key and window start), so there the windows may differ.
+      if (lw && rw) {
+        const lk = left.primary.keyFormat.format;
+        const rk = right.primary.keyFormat.format;
+        const registry = getFormat(lk).usesSchemaRegistry || getFormat(rk).usesSchemaRegistry;
+        if (!registry && (lk !== rk || lw.type !== rw.type || lw.sizeMs !== rw.sizeMs)) {
+          throw new SqlStatementError('SQL_INVALID_JOIN', 'Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.');
+        }
+      }
       return;
     }
     throw new SqlStatementError('SQL_INVALID_JOIN', `Can not join windowed source to non-windowed source.\n${describeWindow(left)}\n${describeWindow(right)}`);
@@ -419,7 +433,13 @@ function isKey(side: PlannedRelation, expr: Expression): boolean {
 /** A join side's entries, named `<alias>_<column>` (a side that is itself a join already is). */
 function prefixed(side: PlannedRelation): ScopeEntry[] {
   if (side.sources.length > 1) return [...side.scope.entries];
-  return side.scope.entries.map((e) => (e.qualifier === undefined ? e : { ...e, rowName: `${e.qualifier}_${e.name}` }));
+  return side.scope.entries.map((e) => {
+    if (e.qualifier === undefined) return e;
+    const entry = { ...e, rowName: `${e.qualifier}_${e.name}` };
+    // A windowed source's bounds are columns of the joined row (`S1_WINDOWSTART` …), listed by `*`.
+    if (side.window && (e.name === WINDOWSTART || e.name === WINDOWEND)) delete entry.hidden;
+    return entry;
+  });
 }
 
 function syntheticKeyName(entries: readonly ScopeEntry[]): string {

@@ -37,6 +37,7 @@ import type { AggregateStep, GroupByStep, JoinStep, PlanColumn, QueryPlan, Selec
 import { accumulatorSerde } from './accumulator-serde.js';
 import { columnUsage, type ColumnUsage } from './column-usage.js';
 import { internalSerde } from './internal-serde.js';
+import { SqlValueError } from '../types/errors.js';
 import { Types } from '../types/sql-type.js';
 
 type Key = Row | Windowed<Row> | null;
@@ -51,6 +52,8 @@ export interface BuildOptions {
   readonly compile: CompileOptions;
   readonly registry?: SchemaRegistryClient;
   readonly onError?: ProcessingErrorSink;
+  /** ksql.timestamp.throw.on.invalid: a record without a valid TIMESTAMP column value fails the query instead of being skipped. */
+  readonly throwOnInvalidTimestamp?: boolean;
 }
 
 export interface BuiltQuery {
@@ -72,8 +75,17 @@ export async function buildQuery(plan: QueryPlan, options: BuildOptions): Promis
   const windowedKey = window ? (window.type === 'SESSION' ? sessionWindowedSerde(keySerde) : timeWindowedSerde(keySerde, window.sizeMs ?? 0)) : undefined;
   let stream: AnyStream = built.kind === 'stream' ? built.s : built.t.toStream({ name: `${sink.id}-ToStream` });
   if (sink.timestamp) {
-    const index = sink.source.schema.value.findIndex((c) => c.name === sink.timestamp!.column);
-    stream = stream.processValues(() => timestampSetter(index), { name: `${sink.id}-ApplyTimestamp` });
+    const { column, format } = sink.timestamp;
+    const { key, value } = sink.source.schema;
+    const inValue = value.findIndex((c) => c.name === column);
+    const inKey = key.findIndex((c) => c.name === column);
+    const read =
+      inValue >= 0
+        ? timestampReader((r) => (r.value as Row | null)?.[inValue], value[inValue]!, format, options)
+        : inKey >= 0
+          ? timestampReader((r) => keyRow(r.key)?.[inKey], key[inKey]!, format, options)
+          : undefined;
+    if (read) stream = stream.process(() => timestampSetter(read), { name: `${sink.id}-ApplyTimestamp` });
   }
   stream.to(sink.topic, { name: sink.id, keySerde: (windowedKey ?? keySerde) as Serde<Key>, valueSerde: valueSerde as Serde<Row | null> });
   return { topology: builder.build(), sourceTopics: b.sourceTopics, sinkTopic: sink.topic };
@@ -113,16 +125,50 @@ export async function formatSerde(
   return createRowSerde(format.format, columns, { isKey, topic, autoRegister, ...formatProperties(format), ...(registry ? { registry } : {}), ...(rowWidth !== undefined ? { rowWidth } : {}) });
 }
 
-function timestampSetter(index: number): Processor<Key, Row | null, Key, Row | null> {
+/** Output records take their timestamp from the sink's TIMESTAMP column; one without a valid (non-negative) one is dropped. */
+function timestampSetter(read: TimestampReader): Processor<Key, Row | null, Key, Row | null> {
   let ctx: ProcessorContext<Key, Row | null>;
   return {
     init: (c) => (ctx = c),
     process: (r) => {
-      const ts = r.value?.[index];
-      if (typeof ts === 'number' && ts >= 0) ctx.forward(r.withTimestamp(ts));
-      else if (typeof ts === 'bigint' && ts >= 0n) ctx.forward(r.withTimestamp(Number(ts)));
-      else ctx.forward(r);
+      const ts = read(r);
+      if (ts >= 0) ctx.forward(r.withTimestamp(ts));
     },
+  };
+}
+
+type TimestampReader = (record: { key: unknown; value: unknown; timestamp: number }) => number;
+
+/**
+ * The timestamp a TIMESTAMP column gives a record (a STRING one parsed with its format), or -1
+ * when it has none: NULL, unparseable or negative. Under ksql.timestamp.throw.on.invalid that
+ * fails the query instead.
+ */
+function timestampReader(read: (record: { key: unknown; value: unknown }) => unknown, column: Column, format: string | undefined, options: BuildOptions): TimestampReader {
+  let parse: ((v: unknown) => unknown) | undefined;
+  if (column.type.kind === 'STRING') {
+    const fn = options.compile.functions.resolveScalar('STRINGTOTIMESTAMP', [Types.STRING, Types.STRING]);
+    const pattern = format ?? "yyyy-MM-dd'T'HH:mm:ss.SSS";
+    parse = (v) => fn.invoke([v, pattern]);
+  }
+  const fatal = options.throwOnInvalidTimestamp === true;
+  return (record) => {
+    const v = read(record);
+    let ts: unknown;
+    let cause: unknown;
+    try {
+      ts = parse && v !== null && v !== undefined ? parse(v) : v;
+    } catch (error) {
+      cause = error;
+    }
+    if (typeof ts === 'bigint') ts = Number(ts);
+    if (typeof ts === 'number' && ts >= 0) return ts;
+    const problem = new SqlValueError(
+      `The TIMESTAMP column ${column.name} of a record is ${v === null || v === undefined ? 'NULL' : typeof ts === 'number' ? `negative: ${ts}` : `unparseable: ${String(v)}`}${cause instanceof Error ? ` (${cause.message})` : ''}.`,
+    );
+    if (fatal) throw problem;
+    options.onError?.(problem, 'TIMESTAMP');
+    return -1;
   };
 }
 
@@ -277,9 +323,9 @@ class QueryBuilder {
     const tsKey = step.timestamp ? layout.keyColumns.findIndex((c) => c.name === step.timestamp!.column) : -1;
     const extractor =
       tsValue >= 0
-        ? this.timestampExtractor((r) => (r.value as Row | null)?.[tsValue], layout.valueColumns[tsValue]!, step.timestamp!.format)
+        ? timestampReader((r) => (r.value as Row | null)?.[tsValue], layout.valueColumns[tsValue]!, step.timestamp!.format, this.options)
         : tsKey >= 0
-          ? this.timestampExtractor((r) => keyRow(r.key)?.[tsKey], layout.keyColumns[tsKey]!, step.timestamp!.format)
+          ? timestampReader((r) => keyRow(r.key)?.[tsKey], layout.keyColumns[tsKey]!, step.timestamp!.format, this.options)
           : undefined;
     const raw = this.builder.stream<Key, Row | null>(step.topic, {
       name: step.id,
@@ -292,23 +338,6 @@ class QueryBuilder {
     if (!isTable) return { kind: 'stream', s: rows };
     const table = rows.toTable({ name: `${step.id}-Table`, materialized: { storeName: `${step.sourceName}-${step.id.replace(/\W/g, '_')}-Reduce`, keySerde: INTERNAL, valueSerde: INTERNAL } });
     return { kind: 'table', t: table };
-  }
-
-  private timestampExtractor(read: (record: { key: unknown; value: unknown }) => unknown, column: Column, format: string | undefined) {
-    let parse: ((v: unknown) => unknown) | undefined;
-    if (column.type.kind === 'STRING') {
-      const fn = this.options.compile.functions.resolveScalar('STRINGTOTIMESTAMP', [Types.STRING, Types.STRING]);
-      const pattern = format ?? "yyyy-MM-dd'T'HH:mm:ss.SSS";
-      parse = (v) => fn.invoke([v, pattern]);
-    }
-    return (record: { key: unknown; value: unknown; timestamp: number }): number => {
-      const v = read(record);
-      const ts = parse && v !== null && v !== undefined ? parse(v) : v;
-      if (typeof ts === 'number') return ts;
-      if (typeof ts === 'bigint') return Number(ts);
-      this.options.onError?.(new Error(`The TIMESTAMP column ${column.name} is ${v === null || v === undefined ? 'NULL' : `unparseable: ${String(v)}`}; the record is skipped.`), 'TIMESTAMP');
-      return -1;
-    };
   }
 
   private evaluator(text: string, schema: StepSchema, where: string): Evaluator {
@@ -421,17 +450,12 @@ class QueryBuilder {
     };
     const init = (): unknown[] => calls.map((c) => c.aggregator.initialize());
     const onError = this.options.onError;
+    // An aggregate function that fails (a DECIMAL SUM overflowing) fails the query, as in ksqlDB:
+    // skipping the record would leave a wrong total behind.
     const add = (_k: unknown, v: Row | null, acc: unknown[]): unknown[] => {
       if (v === null) return acc;
       const next = new Array<unknown>(count);
-      for (let i = 0; i < count; i++) {
-        try {
-          next[i] = calls[i]!.aggregator.aggregate(acc[i], argValues(v, i));
-        } catch (error) {
-          onError?.(error, step.aggregations[i]!.functionName);
-          next[i] = acc[i];
-        }
-      }
+      for (let i = 0; i < count; i++) next[i] = calls[i]!.aggregator.aggregate(acc[i], argValues(v, i));
       return next;
     };
     const undo = (_k: unknown, v: Row | null, acc: unknown[]): unknown[] => {
@@ -525,6 +549,10 @@ class QueryBuilder {
     const swapped = (r: Row | null, l: Row | null, key: unknown): Row => joiner(l, r, key);
     const named = { name: step.id, keySerde: INTERNAL, valueSerde: INTERNAL, otherValueSerde: INTERNAL };
     if (step.kind === 'StreamStreamJoin') {
+      // Windowed keys join as Kafka's windowed serdes compare them: a time window by key and
+      // start (its end follows from a size each side may have its own of), a session by both bounds.
+      const w = step.schema.window;
+      if (w) named.keySerde = (w.type === 'SESSION' ? sessionWindowedSerde(INTERNAL) : timeWindowedSerde(INTERNAL, w.sizeMs ?? 0)) as unknown as typeof INTERNAL;
       if (left.kind !== 'stream' || right.kind !== 'stream') throw new Error('A stream-stream join joins streams.');
       const before = step.beforeMs ?? 0;
       const after = step.afterMs ?? 0;

@@ -165,32 +165,41 @@ describe('KStream-KStream inner join', () => {
     // Seen from the right: a right record at 111 joins left records in [101, 111].
     h.left.pipeInput('A', 'a101', 101);
     expect(h.out().map((r) => r[1])).toEqual(['a101+r110', 'a101+r111']);
-    // r95's window [85, 95] had closed when it came (stream time 100); a100's window ends at 110 < 111.
+    // An out-of-order left record still joins what the right store keeps: records within
+    // size + grace + 1 = 11 ms of its newest (111), so r110 but no longer r100.
     h.left.pipeInput('A', 'a100', 100);
-    expect(h.out()).toEqual([]);
-    expect(driver!.metrics().droppedLate).toBe(2);
+    expect(h.out()).toEqual([['A', 'a100+r110', 110]]);
   });
 
-  it('joins out-of-order records within the grace period and drops later ones as late', async () => {
-    const h = await harness(joinTopology('inner', JoinWindows.ofTimeDifferenceAndGrace(10, 20)));
-    h.left.pipeInput('A', 'a', 100);
-    h.right.pipeInput('Z', 'z', 200); // stream time 200
-    h.right.pipeInput('A', 'x', 170); // window of 170 ends at 180, + grace 20 = 200: still open
-    h.left.pipeInput('A', 'a175', 175);
-    expect(h.out().map((r) => r[1])).toEqual(['a175+x']);
-    h.right.pipeInput('A', 'late', 169); // 169 + 10 + 20 < 200: late
-    h.left.pipeInput('A', 'late', 160);
+  it('joins an out-of-order record with what the other side still keeps: size + grace from that side\'s newest record', async () => {
+    // Window size 20, grace 5: each store keeps records up to 26 ms older than its newest one.
+    const h = await harness(joinTopology('inner', JoinWindows.ofTimeDifferenceAndGrace(10, 5)));
+    h.right.pipeInput('A', 'x', 100);
+    h.right.pipeInput('Z', 'z', 120);
+    // Stream time 120: the window [85, 105] of a left record at 95 has closed, yet x is still kept.
+    h.left.pipeInput('A', 'a', 95);
+    expect(h.out()).toEqual([['A', 'a+x', 100]]);
+    h.right.pipeInput('Z', 'z', 130); // the right store now keeps 105 and later: x is gone
+    h.left.pipeInput('A', 'a2', 98);
     expect(h.out()).toEqual([]);
-    expect(driver!.metrics().droppedLate).toBe(2);
+    // A right record too old for its own store still joins the left records kept (newest left: 98).
+    h.right.pipeInput('A', 'y', 99);
+    expect(h.out()).toEqual([
+      ['A', 'a+y', 99],
+      ['A', 'a2+y', 99],
+    ]);
+    // ...but is not kept: a later left record does not find it.
+    h.left.pipeInput('A', 'a3', 100);
+    expect(h.out()).toEqual([]);
   });
 
-  it('does not keep late records: a later on-time record of the other side does not join them', async () => {
+  it("measures each store's retention from its own side, not from the task's stream time", async () => {
     const h = await harness(joinTopology('inner', JoinWindows.ofTimeDifferenceWithNoGrace(10)));
-    h.right.pipeInput('Z', 'z', 200);
-    h.left.pipeInput('A', 'late', 185);
-    h.right.pipeInput('A', 'x', 192);
-    expect(h.out()).toEqual([]);
-    expect(driver!.metrics().droppedLate).toBe(1);
+    h.left.pipeInput('A', 'a', 10);
+    h.right.pipeInput('Z', 'z', 1000); // the right side runs far ahead
+    // The left store's newest record is still a (10): a right record at 15 finds it.
+    h.right.pipeInput('A', 'x', 15);
+    expect(h.out()).toEqual([['A', 'a+x', 15]]);
   });
 
   it('drops records with a null key or value and counts them', async () => {
@@ -320,6 +329,51 @@ describe('KStream-KStream left and outer joins', () => {
     expect(h.out()).toEqual([['B', 'null+y', 100]]);
     h.left.pipeInput('Z', 'z', 111);
     expect(h.out()).toEqual([['A', 'a+null', 100]]);
+  });
+
+  it('left join with grace and out-of-order input: a record whose window has closed comes out with null at once', async () => {
+    // Window 10 ms each way, grace 10 ms: stores keep 31 ms from their newest record.
+    const h = await harness(joinTopology('left', JoinWindows.ofTimeDifferenceAndGrace(10, 10)));
+    h.left.pipeInput('k0', 'A', 0);
+    h.right.pipeInput('k0', 'a', 10);
+    expect(h.out()).toEqual([['k0', 'A+a', 10]]);
+    h.left.pipeInput('k1', 'B', 55); // stream time 55
+    // Window [5, 25] closed at 25 < 55: no partner that is not itself late can come; null now.
+    h.left.pipeInput('k2', 'C', 15);
+    expect(h.out()).toEqual([['k2', 'C+null', 15]]);
+    // Its partner comes out of order: the left store (newest 55) no longer keeps 15, no second result.
+    h.right.pipeInput('k2', 'c', 15);
+    expect(h.out()).toEqual([]);
+    // Out of order but its window [40, 60] still open: it waits for a partner as usual.
+    h.left.pipeInput('k4', 'E', 50);
+    expect(h.out()).toEqual([]);
+    h.right.pipeInput('k4', 'e', 45);
+    expect(h.out()).toEqual([['k4', 'E+e', 50]]);
+    // B's window [45, 65] closes, with grace, after 75.
+    h.advance(75);
+    expect(h.out()).toEqual([]);
+    h.advance(76);
+    expect(h.out()).toEqual([['k1', 'B+null', 55]]);
+    h.advance(200);
+    expect(h.out()).toEqual([]);
+  });
+
+  it('outer join with grace and out-of-order input: each side answers late records at once, and joins what the other side keeps', async () => {
+    const h = await harness(joinTopology('outer', JoinWindows.ofTimeDifferenceAndGrace(10, 10)));
+    h.left.pipeInput('k0', 'A', 0);
+    h.right.pipeInput('k0', 'a', 10);
+    h.right.pipeInput('k1', 'b', 55);
+    expect(h.out()).toEqual([['k0', 'A+a', 10]]);
+    h.right.pipeInput('k3', 'd', 10);
+    expect(h.out()).toEqual([['k3', 'null+d', 10]]);
+    // The right store's newest record is 55: it keeps 25 and later, so d (10) is gone for k3's left record.
+    h.left.pipeInput('k3', 'D', 12);
+    expect(h.out()).toEqual([['k3', 'D+null', 12]]);
+    // A left store that lags behind keeps its records: the right side's late record still finds them.
+    h.left.pipeInput('k5', 'F', 20);
+    expect(h.out()).toEqual([['k5', 'F+null', 20]]);
+    h.right.pipeInput('k5', 'f', 22);
+    expect(h.out()).toEqual([['k5', 'F+f', 22]]);
   });
 
   it('works with in-memory stores, and joins a re-keyed stream with itself through one repartition topic', async () => {
