@@ -16,7 +16,7 @@
  */
 import { persistentOptions } from './materialize.js';
 import type { StoreBuilder } from '../../storage/state/store-builder.js';
-import { Stores, type StateStore, type StateStoreContext } from '../../storage/state/index.js';
+import { Stores } from '../../storage/state/index.js';
 import type { Serde } from '../serde/serde.js';
 import { passThroughProcessor } from '../operators/stateless.js';
 import { JoinTimeTrackers, joinWindowedProcessor, streamStreamJoinProcessor, type SideWindow } from '../operators/stream-stream-join.js';
@@ -36,84 +36,12 @@ const JOINTHIS = 'KSTREAM-JOINTHIS-';
 const OUTERTHIS = 'KSTREAM-OUTERTHIS-';
 
 function joinStoreBuilder<K, V>(name: string, windows: JoinWindows, streamJoined: StreamJoined<K, unknown, unknown>, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined): StoreBuilder {
-  const options = { retentionMs: windows.retentionMs, windowSizeMs: windows.sizeMs, retainDuplicates: true };
+  // As Kafka's join stores: retention runs from the newest record of this side, not the task's
+  // stream time, so a side's records stay while they are recent for it even when the other runs ahead.
+  const options = { retentionMs: windows.retentionMs, windowSizeMs: windows.sizeMs, retainDuplicates: true, retentionClock: 'store' as const };
   const supplier = streamJoined.storeType === 'in_memory' ? Stores.inMemoryWindowStore(name, options) : Stores.persistentWindowStore(name, { ...options, ...persistentOptions(streamJoined.storeType) });
   const builder = Stores.windowStoreBuilder(supplier, keySerde, valueSerde);
-  return new OwnTimeStoreBuilder((streamJoined.logging === false ? builder.withLoggingDisabled() : builder.withLoggingEnabled()) as unknown as StoreBuilder);
-}
-
-/**
- * A join's window store measures retention from the newest record put into it, never from the
- * task's stream time (Kafka's segmented stores do the same): when one side runs ahead, the other
- * side's store keeps its records as long as they are recent for that side, so a late record of
- * the side that runs ahead still finds them. The stores get a context without stream time.
- */
-class OwnTimeStoreBuilder implements StoreBuilder {
-  constructor(private readonly inner: StoreBuilder) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-
-  get kind(): StoreBuilder['kind'] {
-    return this.inner.kind;
-  }
-
-  get loggingEnabled(): boolean {
-    return this.inner.loggingEnabled;
-  }
-
-  get logConfig(): Readonly<Record<string, string>> {
-    return this.inner.logConfig;
-  }
-
-  get cachingEnabled(): boolean {
-    return this.inner.cachingEnabled;
-  }
-
-  withLoggingEnabled(config?: Record<string, string>): this {
-    this.inner.withLoggingEnabled(config);
-    return this;
-  }
-
-  withLoggingDisabled(): this {
-    this.inner.withLoggingDisabled();
-    return this;
-  }
-
-  withCachingEnabled(): this {
-    this.inner.withCachingEnabled();
-    return this;
-  }
-
-  withCachingDisabled(): this {
-    this.inner.withCachingDisabled();
-    return this;
-  }
-
-  build(): StateStore {
-    const store = this.inner.build();
-    const init = store.init.bind(store);
-    store.init = (context: StateStoreContext, root: StateStore) => init(withoutStreamTime(context), root);
-    return store;
-  }
-}
-
-function withoutStreamTime(context: StateStoreContext): StateStoreContext {
-  return {
-    applicationId: context.applicationId,
-    taskId: context.taskId,
-    stateDir: context.stateDir,
-    partition: context.partition,
-    cacheMaxBytes: context.cacheMaxBytes,
-    changelogTopic: (storeName) => context.changelogTopic(storeName),
-    register: (store, restore) => context.register(store, restore),
-    logChange: (storeName, key, value, timestamp) => context.logChange(storeName, key, value, timestamp),
-    streamTime: () => -1,
-    recordTimestamp: () => context.recordTimestamp?.() ?? -1,
-    defaultKeySerde: context.defaultKeySerde,
-    defaultValueSerde: context.defaultValueSerde,
-  };
+  return (streamJoined.logging === false ? builder.withLoggingDisabled() : builder.withLoggingEnabled()) as unknown as StoreBuilder;
 }
 
 /** Repartitions a side whose key may have changed; returns the node its records now come out of. */

@@ -10,6 +10,7 @@ export type { StoreSerde } from './store-serde.js';
 export { valueAndTimestampSerde } from './store-serde.js';
 export { Stores } from './stores-factory.js';
 export type { KeyValueBytesStoreSupplier, WindowBytesStoreSupplier, SessionBytesStoreSupplier, WindowStoreOptions, SessionStoreOptions, StoreBackend } from './store-suppliers.js';
+export type { RetentionClock } from './segmented-bytes-store.js';
 export type { PersistentStoreOptions, BackendChoice, BackendKind } from './persistent-backend.js';
 export { AbstractStoreBuilder, KeyValueStoreBuilder, TimestampedKeyValueStoreBuilder, WindowStoreBuilder, TimestampedWindowStoreBuilder, SessionStoreBuilder, WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS } from './store-builders.js';
 export { MeteredKeyValueStore } from './metered-key-value-store.js';

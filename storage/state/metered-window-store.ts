@@ -11,6 +11,7 @@
  * without a cache.
  */
 import { checkTime, clampTime, MAX_TIME } from './key-encoding.js';
+import type { RetentionClock } from './segmented-bytes-store.js';
 import { MeteredStore, type MeteredSerdes } from './metered-store.js';
 import type { CacheFlushListener, CachedStateStore, KeyValue, KeyValueIterator, Windowed, WindowStore, WindowStoreIterator } from './stores.js';
 import type { KeyValueBytesStore } from './bytes-store.js';
@@ -20,6 +21,8 @@ export interface WindowStoreShape {
   windowSizeMs: number;
   retentionMs: number;
   retainDuplicates: boolean;
+  /** What retention is measured from (store-suppliers.ts); default 'task'. */
+  retentionClock?: RetentionClock;
 }
 
 export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements WindowStore<K, V>, CachedStateStore<Windowed<K>, V> {
@@ -170,7 +173,7 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
 
   /** The oldest window start still within retention. */
   private minLiveTime(): number {
-    const task = this.context === null ? -1 : this.context.streamTime();
+    const task = this.context === null || this.shape.retentionClock === 'store' ? -1 : this.context.streamTime();
     return Math.max(0, Math.max(this.observed, task) - this.shape.retentionMs + 1);
   }
 

@@ -24,6 +24,15 @@ import { StateStoreError } from './state-errors.js';
 import type { ChangelogRecord, StateStore, StateStoreContext } from './state-store.js';
 import { WINDOW_SUFFIX, windowStartOf } from './window-key-schema.js';
 
+/**
+ * What a window store measures retention from: the task's stream time and the newest window it
+ * was given, whichever is later ('task', the default: retention and queries then mean the same
+ * with or without a cache), or only the newest record the store was given ('store', as Kafka's
+ * segmented stores: a stream-stream join side keeps its records while they are recent for that
+ * side, even when the other side runs ahead).
+ */
+export type RetentionClock = 'task' | 'store';
+
 export interface SegmentedSchema {
   readonly kind: 'window' | 'session';
   /** Shortest valid composite key (the fixed suffix). */
@@ -55,6 +64,7 @@ export class SegmentedBytesStore implements KeyValueBytesStore {
     private readonly schema: SegmentedSchema,
     readonly retentionMs: number,
     readonly segmentIntervalMs: number,
+    private readonly clock: RetentionClock = 'task',
   ) {}
 
   get persistent(): boolean {
@@ -73,7 +83,7 @@ export class SegmentedBytesStore implements KeyValueBytesStore {
 
   /** The store's stream time: what retention is measured from. */
   streamTime(): number {
-    const task = this.context === null ? -1 : this.context.streamTime();
+    const task = this.context === null || this.clock === 'store' ? -1 : this.context.streamTime();
     return task > this.observed ? task : this.observed;
   }
 

@@ -132,8 +132,8 @@ export class WindowStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredWindow
   }
 
   build(): MeteredWindowStore<K, V> {
-    const { windowSizeMs, retentionMs, retainDuplicates } = this.supplier;
-    return new MeteredWindowStore<K, V>(this.layers(this.supplier.get()), { keySerde: this.keySerde, valueSerde: this.valueSerde }, { windowSizeMs, retentionMs, retainDuplicates });
+    const { windowSizeMs, retentionMs, retainDuplicates, retentionClock } = this.supplier;
+    return new MeteredWindowStore<K, V>(this.layers(this.supplier.get()), { keySerde: this.keySerde, valueSerde: this.valueSerde }, { windowSizeMs, retentionMs, retainDuplicates, retentionClock });
   }
 }
 
@@ -151,8 +151,8 @@ export class TimestampedWindowStoreBuilder<K, V> extends AbstractStoreBuilder<Me
   }
 
   build(): MeteredWindowStore<K, ValueAndTimestamp<V>> {
-    const { windowSizeMs, retentionMs, retainDuplicates } = this.supplier;
-    return new MeteredWindowStore<K, ValueAndTimestamp<V>>(this.layers(this.supplier.get()), timestampedSerdes(this.keySerde, this.valueSerde), { windowSizeMs, retentionMs, retainDuplicates });
+    const { windowSizeMs, retentionMs, retainDuplicates, retentionClock } = this.supplier;
+    return new MeteredWindowStore<K, ValueAndTimestamp<V>>(this.layers(this.supplier.get()), timestampedSerdes(this.keySerde, this.valueSerde), { windowSizeMs, retentionMs, retainDuplicates, retentionClock });
   }
 }
 

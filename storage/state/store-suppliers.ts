@@ -8,7 +8,7 @@ import type { KeyValueBytesStore, RangeDeletableBytesStore } from './bytes-store
 import { InMemoryKeyValueBytesStore } from './in-memory-key-value-store.js';
 import type { BackendChoice, PersistentStoreOptions } from './persistent-backend.js';
 import { PersistentKeyValueBytesStore } from './persistent-key-value-store.js';
-import { defaultSegmentInterval, SegmentedBytesStore, SESSION_SCHEMA, WINDOW_SCHEMA } from './segmented-bytes-store.js';
+import { defaultSegmentInterval, SegmentedBytesStore, SESSION_SCHEMA, WINDOW_SCHEMA, type RetentionClock } from './segmented-bytes-store.js';
 import { StateStoreError } from './state-errors.js';
 
 export type StoreBackend = BackendChoice | 'memory';
@@ -33,8 +33,10 @@ export interface WindowBytesStoreSupplier {
   readonly windowSizeMs: number;
   readonly segmentIntervalMs: number;
   readonly retainDuplicates: boolean;
+  readonly retentionClock: RetentionClock;
   get(): KeyValueBytesStore;
 }
+
 
 export interface SessionBytesStoreSupplier {
   readonly kind: 'session';
@@ -54,6 +56,8 @@ export interface WindowStoreOptions extends PersistentStoreOptions {
   retainDuplicates?: boolean;
   /** Time span of one segment; default max(retention / 2, 60 s) as in Kafka. */
   segmentIntervalMs?: number;
+  /** What retention is measured from (see RetentionClock); default 'task'. */
+  retentionClock?: RetentionClock;
 }
 
 export interface SessionStoreOptions extends PersistentStoreOptions {
@@ -103,6 +107,7 @@ export function windowSupplier(name: string, persistent: boolean, timestamped: b
   const segmentIntervalMs = options.segmentIntervalMs ?? defaultSegmentInterval(options.retentionMs);
   checkDuration(name, 'segmentIntervalMs', segmentIntervalMs, 1);
   const { retentionMs, windowSizeMs } = options;
+  const retentionClock = options.retentionClock ?? 'task';
   return {
     kind: 'window',
     name,
@@ -113,7 +118,8 @@ export function windowSupplier(name: string, persistent: boolean, timestamped: b
     windowSizeMs,
     segmentIntervalMs,
     retainDuplicates: options.retainDuplicates ?? false,
-    get: () => new SegmentedBytesStore(name, innerKeyValue(name, persistent, options), WINDOW_SCHEMA, retentionMs, segmentIntervalMs),
+    retentionClock,
+    get: () => new SegmentedBytesStore(name, innerKeyValue(name, persistent, options), WINDOW_SCHEMA, retentionMs, segmentIntervalMs, retentionClock),
   };
 }
 

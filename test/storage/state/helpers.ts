@@ -7,6 +7,7 @@ import { tempDir } from '../../helpers/tmp.js';
 import type { ChangelogRecord, RestoreCallback, StateStore, StateStoreContext } from '../../../storage/state/state-store.js';
 import type { StoreSerde } from '../../../storage/state/store-serde.js';
 import type { StoreBackend } from '../../../storage/state/store-suppliers.js';
+import type { RetentionClock } from '../../../storage/state/segmented-bytes-store.js';
 import { Stores } from '../../../storage/state/stores-factory.js';
 
 export interface LoggedChange {
@@ -173,10 +174,11 @@ export interface WindowOpenOptions extends OpenOptions {
   windowSizeMs?: number;
   segmentIntervalMs?: number;
   retainDuplicates?: boolean;
+  retentionClock?: RetentionClock;
 }
 
 function windowSupplierFor(backend: StoreBackend, o: WindowOpenOptions) {
-  const options = { retentionMs: o.retentionMs ?? 1_000_000, windowSizeMs: o.windowSizeMs ?? 10, segmentIntervalMs: o.segmentIntervalMs ?? 100, retainDuplicates: o.retainDuplicates ?? false };
+  const options = { retentionMs: o.retentionMs ?? 1_000_000, windowSizeMs: o.windowSizeMs ?? 10, segmentIntervalMs: o.segmentIntervalMs ?? 100, retainDuplicates: o.retainDuplicates ?? false, retentionClock: o.retentionClock ?? 'task' };
   const name = o.name ?? 'win';
   return backend === 'memory' ? Stores.inMemoryWindowStore(name, options) : Stores.persistentWindowStore(name, { ...options, backend });
 }

@@ -94,6 +94,21 @@ describe.each(BACKENDS.flatMap((backend) => [false, true].map((caching) => ({ ba
     expect(drain(store.all()).length).toBe(5);
   });
 
+  it("with retentionClock 'store' measures retention from its own newest window only (join stores)", async () => {
+    const { store, ctx } = await open({ retentionMs: 100, windowSizeMs: 10, segmentIntervalMs: 50, retentionClock: 'store' });
+    for (let t = 0; t <= 100; t += 10) store.put('k', `v${t}`, t);
+    // The task ran far ahead (the other side of a join): this store keeps what is recent for it.
+    ctx.time = 10_000;
+    expect(store.fetch('k', 10)).toBe('v10');
+    store.put('k', 'late', 20);
+    expect(store.fetch('k', 20)).toBe('late');
+    await store.flush();
+    expect(drain(store.fetchRange('k', 0, 300)).map((kv) => kv.key)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    // Its own newer records move its clock on.
+    store.put('k', 'v150', 150);
+    expect(drain(store.fetchRange('k', 0, 300)).map((kv) => kv.key)).toEqual([60, 70, 80, 90, 100, 150]);
+  });
+
   it('retains duplicates for joins, in put order', async () => {
     const { store } = await open({ retainDuplicates: true });
     store.put('k', 'first', 10);
