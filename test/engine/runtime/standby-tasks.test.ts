@@ -1,11 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../storage/logger.js';
-import { RemoteClient } from '../../../storage/remote/client.js';
 import type { StorageClient } from '../../../storage/client/types.js';
 import type { ReadOnlyKeyValueStore } from '../../../storage/state/stores.js';
 import { Serdes } from '../../../engine/serde/serdes.js';
@@ -17,6 +13,7 @@ import type { StreamsConfig } from '../../../engine/runtime/streams-config.js';
 import { startKafka, type KafkaHarness } from '../../server/kafka/helpers.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { countTopology, createTopic, openBroker, produce, waitUntil } from './helpers.js';
+import { CLIENT_ENVIRONMENTS, runningTasksOf, spawnCountApp, type ClientEnv } from './fixtures/instances.js';
 
 const S = Serdes.String();
 const APP = 'standby';
@@ -33,27 +30,8 @@ const partitionsOf = (tps: { topic: string; partition: number }[]) => tps.map((t
 /** `rounds` records per key, all keys each round. */
 const records = (rounds: number, from = 0) => Array.from({ length: rounds }, (_, r) => KEYS.map((key) => ({ key, value: `v${from + r}` }))).flat();
 
-interface Env {
-  client: () => StorageClient;
-  close(): Promise<void>;
-}
-
-const environments: [string, () => Promise<Env>][] = [
-  [
-    'the embedded broker',
-    async () => {
-      const env = await openBroker();
-      return { client: () => env.broker.client(), close: () => env.cleanup() };
-    },
-  ],
-  [
-    'the remote client over the Kafka listener',
-    async () => {
-      const kafka = await startKafka();
-      return { client: () => new RemoteClient({ brokers: [kafka.bootstrap], logger: silentLogger }), close: () => kafka.stop() };
-    },
-  ],
-];
+const environments = CLIENT_ENVIRONMENTS;
+type Env = ClientEnv;
 
 async function changelogEnds(client: StorageClient, topic: string, partitions: number): Promise<number[]> {
   const consumer = client.consumer({ enableAutoCommit: false });
@@ -312,33 +290,8 @@ describe('standby tasks, placement corner cases', () => {
 
 // ---------------------------------------------------------------- a killed instance
 
-interface Status {
-  state: string;
-  tasks: string[];
-  restored: number;
-  processed: number;
-  standby: { tasks: string[]; applied: number; caughtUp: boolean };
-  table: globalThis.Record<string, number> | null;
-}
-
-interface Instance {
-  child: ChildProcess;
-  last: Status | null;
-  exited: Promise<number | null>;
-}
-
-const script = fileURLToPath(new URL('./fixtures/remote-count-app.ts', import.meta.url));
-
-function spawnInstance(bootstrap: string, stateDir: string, applicationId: string, standbys: number): Instance {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, bootstrap, stateDir, applicationId, String(standbys)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const inst: Instance = { child, last: null, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (line.startsWith('status ')) inst.last = JSON.parse(line.slice(7)) as Status;
-  });
-  return inst;
-}
-
-const running = (i: Instance): string[] => (i.last?.state === 'RUNNING' ? i.last.tasks.filter((t) => t.endsWith(':running')).map((t) => t.split(':')[0]!) : []);
+const spawnInstance = spawnCountApp;
+const running = runningTasksOf;
 
 describe('standby tasks when an instance is killed (exactly-once, over the Kafka protocol)', () => {
   let kafka: KafkaHarness;

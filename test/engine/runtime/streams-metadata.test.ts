@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../storage/logger.js';
-import { RemoteClient } from '../../../storage/remote/client.js';
-import type { StorageClient } from '../../../storage/client/types.js';
 import { Stores } from '../../../storage/state/index.js';
 import type { StateStore } from '../../../storage/state/state-store.js';
 import type { KeyValueStore, ReadOnlyKeyValueStore } from '../../../storage/state/stores.js';
@@ -10,9 +8,9 @@ import type { Record } from '../../../engine/processor/record.js';
 import { Serdes } from '../../../engine/serde/serdes.js';
 import { StreamsApp, type StreamsMetadata } from '../../../engine/runtime/streams-app.js';
 import type { StreamsConfig } from '../../../engine/runtime/streams-config.js';
-import { startKafka } from '../../server/kafka/helpers.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { countTopology, createTopic, openBroker, produce, waitUntil } from './helpers.js';
+import { CLIENT_ENVIRONMENTS, type ClientEnv } from './fixtures/instances.js';
 
 const S = Serdes.String();
 const A = { host: 'node-a.example', port: 7001 };
@@ -34,27 +32,8 @@ const counts = (app: StreamsApp) => app.store<ReadOnlyKeyValueStore<string, stri
 const hosts = (m: StreamsMetadata[]) => m.map((x) => x.hostInfo);
 const partitionsOf = (m: StreamsMetadata) => m.topicPartitions.map((tp) => `${tp.topic}-${tp.partition}`);
 
-interface Env {
-  client: () => StorageClient;
-  close(): Promise<void>;
-}
-
-const environments: [string, () => Promise<Env>][] = [
-  [
-    'the embedded broker',
-    async () => {
-      const env = await openBroker();
-      return { client: () => env.broker.client(), close: () => env.cleanup() };
-    },
-  ],
-  [
-    'the remote client over the Kafka listener',
-    async () => {
-      const kafka = await startKafka();
-      return { client: () => new RemoteClient({ brokers: [kafka.bootstrap], logger: silentLogger }), close: () => kafka.stop() };
-    },
-  ],
-];
+const environments = CLIENT_ENVIRONMENTS;
+type Env = ClientEnv;
 
 for (const [where, open] of environments) {
   describe(`instance metadata for interactive queries, on ${where}`, () => {

@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../storage/logger.js';
 import type { ReadOnlyKeyValueStore } from '../../../storage/state/stores.js';
@@ -8,33 +5,10 @@ import { StreamsApp } from '../../../engine/runtime/streams-app.js';
 import { startKafka, type KafkaHarness } from '../../server/kafka/helpers.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { countTopology, produce, waitUntil } from './helpers.js';
+import { runningTasksOf, spawnCountApp, type Instance } from './fixtures/instances.js';
 
-const script = fileURLToPath(new URL('./fixtures/remote-count-app.ts', import.meta.url));
-
-interface Status {
-  state: string;
-  tasks: string[];
-  restored: number;
-  processed: number;
-  table: Record<string, number> | null;
-}
-
-interface Instance {
-  child: ChildProcess;
-  last: Status | null;
-  exited: Promise<number | null>;
-}
-
-function launch(bootstrap: string, stateDir: string): Instance {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, bootstrap, stateDir, 'two'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const inst: Instance = { child, last: null, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (line.startsWith('status ')) inst.last = JSON.parse(line.slice(7)) as Status;
-  });
-  return inst;
-}
-
-const running = (i: Instance): string[] => (i.last?.state === 'RUNNING' ? i.last.tasks.filter((t) => t.endsWith(':running')).map((t) => t.split(':')[0]!) : []);
+const launch = (bootstrap: string, stateDir: string): Instance => spawnCountApp(bootstrap, stateDir, 'two');
+const running = runningTasksOf;
 
 describe('two instances over the Kafka protocol', () => {
   let kafka: KafkaHarness;
