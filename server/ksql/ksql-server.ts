@@ -21,6 +21,8 @@ import { parseStatements } from '../../sql/parser/parse.js';
 import type { SchemaRegistryClient } from '../../sql/schema-registry/client.js';
 import { formatSqlType, type SqlType } from '../../sql/types/sql-type.js';
 import { StreamsApp } from '../../engine/runtime/streams-app.js';
+import type { Serde } from '../../engine/serde/serde.js';
+import type { Row } from '../../sql/formats/format.js';
 import type { StorageClient } from '../../storage/client/types.js';
 import type { Logger } from '../../storage/logger.js';
 import { FreshetError } from '../../storage/errors.js';
@@ -28,13 +30,14 @@ import { CommandLog } from './command-log.js';
 import { describeEntity, type Entity, type StatementContext } from './entities.js';
 import { PersistentQueryRunner, removeApp } from './persistent-queries.js';
 import { checkKeyLookupOnly, pinnedKeys } from './pull-keys.js';
-import { QueryParseCache } from './query-parse-cache.js';
+import { QueryParseCache, type QueryShape } from './query-parse-cache.js';
+import { lookupPlan, planKeys, PreparedLookup, type Lookup, type LookupPlan } from './key-lookup.js';
 import { formatExpressionForMessage } from '../../sql/ast/format-expression.js';
 import { ProcessingLog, processingLogDdl, processingLogTopic } from './processing-log.js';
 import { toRestValue } from './rest-json.js';
 import { TableView } from './table-view.js';
 import { isStateless, scanTopic, StatelessRunner, TopicTail } from './transient.js';
-import type { RawRecord } from '../../engine/runtime/record-queue.js';
+import { formatSerde } from '../../sql/runtime/build-query.js';
 import { ClientTopicAdmin } from './topic-admin.js';
 
 export type Properties = Readonly<Record<string, string | number | boolean>>;
@@ -83,6 +86,11 @@ export interface QueryEvents {
   onRow(values: unknown[], tombstone?: boolean): void;
   /** The query ended by itself (LIMIT reached, pull query done, error). */
   onEnd(message?: string, error?: unknown): void;
+  /**
+   * A pull query's whole result in one call, for a receiver that can use knowing it is whole (one
+   * response body); without it, the result comes as onHeader, onRow per row, onEnd.
+   */
+  onResult?(queryId: string, columns: readonly ResultColumn[], rows: readonly unknown[][], message?: string): void;
 }
 
 export interface QueryHandle {
@@ -106,8 +114,12 @@ export class KsqlServer {
   private readonly parseCache = new QueryParseCache();
   /** The status of each command by id (`stream/`S`/create`): the latest with that id. */
   readonly commandStatuses = new Map<string, CommandStatus>();
-  /** Prepared key-lookup pull queries, least recently used first. */
-  private readonly preparedPulls = new Map<string, PreparedPull>();
+  /** Prepared projections of key-lookup pull queries, least recently used first. */
+  private readonly preparedPulls = new Map<string, PreparedLookup>();
+  /** Key-lookup plans by statement shape, least recently made first. */
+  private readonly lookupPlans = new Map<string, LookupPlan>();
+  /** Key serdes of tables, for key-lookup plans (a replaced source is another object). */
+  private readonly keySerdes = new WeakMap<DataSource, Serde<Row>>();
   private readonly stateDir: string;
   private transientSeq = 0;
   /** Records skipped by queries (bad input, failed expressions): ksqlDB's processing log. */
@@ -293,11 +305,25 @@ export class KsqlServer {
 
   /** Runs a SELECT: a pull query (no EMIT) to completion, or a push query (EMIT CHANGES) until closed or LIMIT. */
   async startQuery(sql: string, request: { properties?: Properties; sessionVariables?: Record<string, string> }, events: QueryEvents): Promise<QueryHandle> {
-    const variables = new Map(Object.entries(request.sessionVariables ?? {}).map(([k, v]) => [k.toUpperCase(), String(v)]));
+    const variables = request.sessionVariables ? new Map(Object.entries(request.sessionVariables).map(([k, v]) => [k.toUpperCase(), String(v)])) : undefined;
+    const shape = variables?.size ? undefined : this.parseCache.shape(sql);
+    if (shape) {
+      // A key lookup of a shape answered before: no parse, no plan.
+      const plan = this.lookupPlans.get(shape.key);
+      const keys = plan && this.engine.metaStore.getSource(plan.source.name) === plan.source && this.preparedPulls.get(plan.preparedKey) === plan.prepared ? planKeys(plan, shape.literals) : undefined;
+      if (keys) {
+        try {
+          return await this.runLookup(plan!, keys, events);
+        } catch (error) {
+          const text = sql.trim();
+          throw this.requestError(error, text.endsWith(';') ? text : `${text};`, []);
+        }
+      }
+    }
     let statement: Statement;
     let text: string;
     try {
-      const parsed = variables.size === 0 ? this.parseCache.parse(sql) : parseStatements(sql, { variables });
+      const parsed = variables?.size ? parseStatements(sql, { variables }) : this.parseCache.parseShaped(sql, shape);
       if (parsed.length !== 1) throw new SqlStatementError('SQL_INVALID_QUERY', `Expected exactly one statement, got ${parsed.length}.`);
       statement = parsed[0]!.statement;
       text = parsed[0]!.text;
@@ -307,7 +333,7 @@ export class KsqlServer {
     if (statement.kind === 'Print') return this.print(statement, events);
     if (statement.kind !== 'Query') throw new KsqlRequestError(400, 40001, `The /query endpoint runs SELECT and PRINT statements; use /ksql for ${statement.kind} statements.`, text);
     try {
-      return statement.emit === undefined ? await this.pullQuery(statement, request.properties ?? {}, events) : await this.pushQuery(statement, request.properties ?? {}, events);
+      return statement.emit === undefined ? await this.pullQuery(statement, request.properties ?? {}, events, shape) : await this.pushQuery(statement, request.properties ?? {}, events);
     } catch (error) {
       throw this.requestError(error, text, []);
     }
@@ -318,7 +344,8 @@ export class KsqlServer {
     return `${kind}_${from}_${Date.now()}${this.transientSeq++}`;
   }
 
-  private async pullQuery(query: Query, properties: Properties, events: QueryEvents): Promise<QueryHandle> {
+  /** `shape`: the statement's shape, to keep a key lookup's plan for statements of that shape. */
+  private async pullQuery(query: Query, properties: Properties, events: QueryEvents, shape?: QueryShape): Promise<QueryHandle> {
     if (query.from.kind !== 'AliasedSource') throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support JOIN clauses.");
     if (query.groupBy) throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support GROUP BY clauses.");
     if (query.partitionBy) throw new SqlStatementError('SQL_UNSUPPORTED', "Pull queries don't support PARTITION BY clauses.");
@@ -335,16 +362,20 @@ export class KsqlServer {
     if (source.sourceType === 'TABLE' && !scans) {
       checkKeyLookupOnly(query.where, source.schema.key.map((k) => ({ name: k.name, text: `\`${k.name}\` ${formatSqlType(k.type)} KEY` })), formatExpressionForMessage);
     }
-    const queryId = this.nextQueryId(query, 'query');
-    const lookup = source.sourceType === 'TABLE' ? await this.preparedLookup(query, source) : undefined;
-    if (lookup) {
-      // A key lookup: the view's rows for the keys through the prepared projection.
-      const rows = lookup.run(await this.view(source.name, source.topic).snapshot(lookup.keys, windowSuffix(source)), query.limit);
-      events.onHeader(queryId, lookup.columns);
-      for (const r of rows) events.onRow(r);
-      events.onEnd();
-      return { queryId, pull: true, close: async () => undefined };
+    const prepared = source.sourceType === 'TABLE' ? await this.preparedLookup(query, source) : undefined;
+    if (prepared) {
+      const keys = await this.engine.keyBytes(source.name, prepared.pins);
+      const lookup: Lookup = { source, from: query.from.name, prepared: prepared.prepared, limit: query.limit, windowSuffix: windowSuffix(source) };
+      // Statements of this shape that differ in their keys can take this one's plan.
+      const plan = shape && lookupPlan(lookup, { shape, query, preparedKey: prepared.key, pins: prepared.pins, keys, keySerde: await this.keySerde(source) });
+      if (plan) {
+        this.lookupPlans.delete(shape.key);
+        if (this.lookupPlans.size >= 512) this.lookupPlans.delete(this.lookupPlans.keys().next().value as string);
+        this.lookupPlans.set(shape.key, plan);
+      }
+      return this.runLookup(lookup, keys, events);
     }
+    const queryId = this.nextQueryId(query, 'query');
     // Planning reads the topics' partition counts.
     await this.topics.refresh();
     const planned = this.engine.planTransient(query, { tablesAsStreams: true });
@@ -367,27 +398,46 @@ export class KsqlServer {
     } finally {
       await runner.close();
     }
-    events.onHeader(queryId, columns);
-    for (const r of rows) events.onRow(r);
     // A scan of a stream says how it ended, as ksqlDB's does.
-    events.onEnd(source.sourceType === 'TABLE' ? undefined : limit !== undefined && rows.length >= limit ? 'Limit Reached' : 'Query Completed');
+    wholeResult(events, queryId, columns, rows, source.sourceType === 'TABLE' ? undefined : limit !== undefined && rows.length >= limit ? 'Limit Reached' : 'Query Completed');
     return { queryId, pull: true, close: async () => undefined };
+  }
+
+  /** A key lookup: the view's rows for the keys through the prepared projection. */
+  private async runLookup(lookup: Lookup, keys: readonly Buffer[], events: QueryEvents): Promise<QueryHandle> {
+    const view = this.view(lookup.source.name, lookup.source.topic);
+    if (!view.caughtUpNow()) await view.catchUp();
+    const rows = lookup.prepared.run(view.read(keys, lookup.windowSuffix), lookup.limit);
+    const queryId = `query_${lookup.from}_${Date.now()}${this.transientSeq++}`;
+    wholeResult(events, queryId, lookup.prepared.columns, rows);
+    return { queryId, pull: true, close: closeNothing };
+  }
+
+  /** A table's key serde, as the engine's keyBytes serializes keys with it. */
+  private async keySerde(source: DataSource): Promise<Serde<Row>> {
+    let serde = this.keySerdes.get(source);
+    if (!serde) {
+      serde = await formatSerde(source.keyFormat, source.schema.keyColumns, true, source.topic, this.options.registry, false);
+      this.keySerdes.set(source, serde);
+    }
+    return serde;
   }
 
   /**
    * A pull query whose WHERE clause is only key lookups (`k = 1`, `k IN (…)`) on a table with
-   * KAFKA keys: the keys' bytes, and the query's projection prepared once per SELECT list and
-   * table (parsed, planned and built without the WHERE clause, which the lookup answers), so
-   * repeated lookups skip planning.
+   * KAFKA keys: its key rows, and the query's projection prepared once per SELECT list and table
+   * (parsed, planned and built without the WHERE clause, which the lookup answers), so repeated
+   * lookups skip planning.
    */
-  private async preparedLookup(query: Query, source: DataSource): Promise<{ keys: Buffer[]; columns: readonly ResultColumn[]; run: (records: readonly RawRecord[], limit?: number) => unknown[][] } | undefined> {
+  private async preparedLookup(query: Query, source: DataSource): Promise<{ pins: Expression[][]; prepared: PreparedLookup; key: string } | undefined> {
     if (source.keyFormat.format !== 'KAFKA' || query.from.kind !== 'AliasedSource') return undefined;
     const pins = pinnedKeys(query.where, source.schema.key.map((k) => k.name), [source.name, ...(query.from.alias ? [query.from.alias] : [])], { exact: true });
     if (!pins) return undefined;
     const cacheKey = JSON.stringify([source.name, query.from, query.select], (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
     let prepared = this.preparedPulls.get(cacheKey);
     if (prepared && prepared.source !== source) {
-      await prepared.runner.close();
+      this.preparedPulls.delete(cacheKey);
+      await prepared.close();
       prepared = undefined;
     }
     if (!prepared) {
@@ -399,30 +449,17 @@ export class KsqlServer {
         if (row !== null) sink.rows.push(row.map((v, i) => toRestValue(columns[i]!.type, v)));
       });
       if (!isStateless(built.topology)) return undefined;
-      prepared = { source, columns, sink, runner: new StatelessRunner(built.topology, this.options.logger) };
+      prepared = new PreparedLookup(source, columns, sink, built.topology, this.options.logger);
       if (this.preparedPulls.size >= 256) {
-        const [oldestKey, oldest] = this.preparedPulls.entries().next().value as [string, PreparedPull];
+        const [oldestKey, oldest] = this.preparedPulls.entries().next().value as [string, PreparedLookup];
         this.preparedPulls.delete(oldestKey);
-        await oldest.runner.close();
+        await oldest.close();
       }
     } else {
       this.preparedPulls.delete(cacheKey);
     }
     this.preparedPulls.set(cacheKey, prepared);
-    const p = prepared;
-    return {
-      keys: await this.engine.keyBytes(source.name, pins),
-      columns: p.columns,
-      // Processing is synchronous: the sink holds this call's rows only.
-      run: (records, limit) => {
-        p.sink.rows = [];
-        for (const r of records) {
-          if (limit !== undefined && p.sink.rows.length >= limit) break;
-          p.runner.process(source.topic, r.partition, [r]);
-        }
-        return limit === undefined ? p.sink.rows : p.sink.rows.slice(0, limit);
-      },
-    };
+    return { pins, prepared, key: cacheKey };
   }
 
   /**
@@ -603,7 +640,8 @@ export class KsqlServer {
     await Promise.all([...this.transient.values()].map((h) => h.close()));
     await this.runner.close();
     await Promise.all([...this.views.values()].map((v) => v.close()));
-    await Promise.all([...this.preparedPulls.values()].map((p) => p.runner.close()));
+    await Promise.all([...this.preparedPulls.values()].map((p) => p.close()));
+    this.lookupPlans.clear();
     await Promise.all([...this.tails.values()].map((t) => t.close()));
     await this.commands.close();
     await this.processingLog.close();
@@ -611,12 +649,16 @@ export class KsqlServer {
   }
 }
 
-interface PreparedPull {
-  readonly source: DataSource;
-  readonly columns: readonly ResultColumn[];
-  readonly sink: { rows: unknown[][] };
-  readonly runner: StatelessRunner;
+/** Hands a pull query's result to `events`, in one call when they take it so. */
+function wholeResult(events: QueryEvents, queryId: string, columns: readonly ResultColumn[], rows: readonly unknown[][], message?: string): void {
+  if (events.onResult) return events.onResult(queryId, columns, rows, message);
+  events.onHeader(queryId, columns);
+  for (const r of rows) events.onRow(r as unknown[]);
+  events.onEnd(message);
 }
+
+/** A pull query's handle: it has ended by the time anyone holds it. */
+async function closeNothing(): Promise<void> {}
 
 /** How many bytes of window follow the key in a windowed table's record keys. */
 function windowSuffix(source: DataSource): number | undefined {

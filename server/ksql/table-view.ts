@@ -3,7 +3,8 @@
  * the table's topic (a tombstone removes the key). It works the same for CTAS results and for
  * source tables, windowed or not (a windowed key's bytes include its window). A pull query first
  * waits until the view has read the topic up to its end offsets as of the query, so it sees
- * every row written before it was asked.
+ * every row written before it was asked; a view that is caught up already (as told by the broker
+ * in this process) is read at once.
  */
 import type { RawRecord } from '../../engine/runtime/record-queue.js';
 import type { StorageClient } from '../../storage/client/types.js';
@@ -30,16 +31,37 @@ export class TableView {
     return this.rows.size;
   }
 
-  /**
-   * The current rows once caught up with the topic: all of them partition by partition, each in
-   * key-byte order (the order ksqlDB's table scans answer in), or those of the given keys in the
-   * order given (as an IN list is answered); for a windowed table, `windowSuffix` is how many
-   * bytes of window follow the key in a record key.
-   */
+  /** Whether the view holds every record written to its topic so far, told without waiting; false: await catchUp(). */
+  caughtUpNow(): boolean {
+    return this.tail.caughtUpNow();
+  }
+
+  /** Resolves once the view holds every record written to its topic before the call. */
+  catchUp(): Promise<void> {
+    return this.tail.catchUp();
+  }
+
+  /** read() once caught up with the topic. */
   async snapshot(keys?: readonly Buffer[], windowSuffix?: number): Promise<RawRecord[]> {
-    await this.tail.catchUp();
+    if (!this.caughtUpNow()) await this.catchUp();
+    return this.read(keys, windowSuffix);
+  }
+
+  /**
+   * The rows held now: all of them partition by partition, each in key-byte order (the order
+   * ksqlDB's table scans answer in), or those of the given keys in the order given (as an IN list
+   * is answered); for a windowed table, `windowSuffix` is how many bytes of window follow the key
+   * in a record key.
+   */
+  read(keys?: readonly Buffer[], windowSuffix?: number): RawRecord[] {
     if (!keys) return [...this.rows.values()].sort((a, b) => a.partition - b.partition || Buffer.compare(a.key!, b.key!));
-    if (windowSuffix === undefined) return [...new Set(keys.map((k) => k.toString('latin1')))].map((k) => this.rows.get(k)).filter((r) => r !== undefined);
+    if (windowSuffix === undefined) {
+      if (keys.length === 1) {
+        const r = this.rows.get(keys[0]!.toString('latin1'));
+        return r === undefined ? [] : [r];
+      }
+      return [...new Set(keys.map((k) => k.toString('latin1')))].map((k) => this.rows.get(k)).filter((r) => r !== undefined);
+    }
     // A windowed table: every window of each key (the record key is the key then the window).
     const order = new Map<string, number>();
     keys.forEach((k, i) => order.has(k.toString('latin1')) || order.set(k.toString('latin1'), i));

@@ -14,8 +14,11 @@ import { join } from 'node:path';
 import { StreamTask } from '../../engine/runtime/stream-task.js';
 import type { RawRecord } from '../../engine/runtime/record-queue.js';
 import type { Topology } from '../../engine/topology/topology.js';
-import type { Consumer, StorageClient } from '../../storage/client/types.js';
+import { EmbeddedClient } from '../../storage/client/embedded/client.js';
+import type { Admin, Consumer, StorageClient } from '../../storage/client/types.js';
+import type { Broker } from '../../storage/broker/broker.js';
 import type { Logger } from '../../storage/logger.js';
+import { LATEST_TIMESTAMP } from '../../storage/types.js';
 
 /** Whether a topology can run in process, record by record, without state or internal topics. */
 export function isStateless(topology: Topology): boolean {
@@ -94,9 +97,22 @@ export class StatelessRunner {
 
 export type TailListener = (partition: number, records: readonly RawRecord[]) => void;
 
+/** A partition's end offset (read_committed: its last stable offset). */
+interface PartitionEnd {
+  readonly partition: number;
+  readonly offset: number;
+}
+
 /**
  * Reads all partitions of a topic from `from` (earliest or latest) until closed, in the
  * background; partitions added to the topic later are picked up.
+ *
+ * catchUp() is what makes a pull query see every row written before it was asked: it waits until
+ * the tail has handed on the records up to the topic's end offsets as of the call. With the broker
+ * in this process the end offsets are read in place (caughtUpNow), so a tail that is caught up
+ * answers without waiting; with a remote cluster, callers that come while one read of the end
+ * offsets is under way share the next read, so a burst of queries costs one round trip or two,
+ * not one each.
  */
 export class TopicTail {
   private readonly listeners = new Set<TailListener>();
@@ -110,6 +126,14 @@ export class TopicTail {
   /** Resolves once the tail holds its start positions (records after that are seen). */
   readonly ready: Promise<void>;
   private markReady!: () => void;
+  private isReady = false;
+  /** The broker when it runs in this process: end offsets without a round trip. */
+  private readonly local: Broker | undefined;
+  /** For end offsets, kept while the tail runs. */
+  private admin: Admin | null = null;
+  /** The read of end offsets under way, and the one queued behind it for callers that came during it. */
+  private endsRead: Promise<PartitionEnd[]> | null = null;
+  private endsQueued: Promise<PartitionEnd[]> | null = null;
 
   constructor(
     private readonly client: StorageClient,
@@ -119,6 +143,7 @@ export class TopicTail {
   ) {
     this.consumer = client.consumer({ autoOffsetReset: from, enableAutoCommit: false, isolationLevel: 'read_committed' });
     this.ready = new Promise((resolve) => (this.markReady = resolve));
+    this.local = client instanceof EmbeddedClient ? client.broker : undefined;
   }
 
   get listenerCount(): number {
@@ -157,6 +182,7 @@ export class TopicTail {
     } catch (err) {
       this.logger.error(`Reading topic ${this.topic} failed: ${String(err)}`);
     }
+    this.isReady = true;
     this.markReady();
     while (!this.closed) {
       try {
@@ -197,18 +223,29 @@ export class TopicTail {
     for (const w of waiters) w();
   }
 
-  /** Resolves once every partition's records up to the topic's current end offsets went to the listeners. */
+  /**
+   * Whether every partition's records up to the topic's current end offsets went to the
+   * listeners, when that can be told without a round trip (the broker runs in this process);
+   * false means: ask catchUp().
+   */
+  caughtUpNow(): boolean {
+    if (!this.local || !this.isReady || this.closed) return false;
+    try {
+      const n = this.local.partitionsFor(this.topic, false);
+      for (let partition = 0; partition < n; partition++) {
+        if ((this.delivered.get(partition) ?? -1) < this.local.listOffset(this.topic, partition, LATEST_TIMESTAMP, 'read_committed').offset) return false;
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Resolves once every partition's records up to the topic's end offsets as of the call went to the listeners. */
   async catchUp(timeoutMs = 30_000): Promise<void> {
     await this.ready;
-    const admin = this.client.admin();
-    let ends: { partition: number; offset: number }[];
-    try {
-      const [info] = await admin.describeTopics([this.topic]);
-      const partitions = (info?.partitions ?? []).map((p) => p.partition);
-      ends = await admin.listOffsets(partitions.map((partition) => ({ topic: this.topic, partition, spec: 'latest' as const })), { isolationLevel: 'read_committed' });
-    } finally {
-      await admin.close();
-    }
+    if (this.caughtUpNow()) return;
+    const ends = await this.endsAfterNow();
     const deadline = Date.now() + timeoutMs;
     while (!this.closed && ends.some((e) => (this.delivered.get(e.partition) ?? -1) < e.offset)) {
       if (Date.now() > deadline) throw new Error(`Reading topic ${this.topic} did not catch up within ${timeoutMs} ms.`);
@@ -219,12 +256,42 @@ export class TopicTail {
     }
   }
 
+  /**
+   * End offsets read after this call began. A read under way may have read before it, so a caller
+   * that comes during one waits for the next; every caller that came during the same read shares it.
+   */
+  private endsAfterNow(): Promise<PartitionEnd[]> {
+    if (this.endsRead === null) return this.readEnds();
+    const next = () => this.readEnds();
+    return (this.endsQueued ??= this.endsRead.then(next, next));
+  }
+
+  private readEnds(): Promise<PartitionEnd[]> {
+    this.endsQueued = null;
+    const read: Promise<PartitionEnd[]> = this.fetchEnds().finally(() => {
+      if (this.endsRead === read) this.endsRead = null;
+    });
+    this.endsRead = read;
+    return read;
+  }
+
+  private async fetchEnds(): Promise<PartitionEnd[]> {
+    if (this.closed) return [];
+    const admin = (this.admin ??= this.client.admin());
+    const [info] = await admin.describeTopics([this.topic]);
+    const partitions = (info?.partitions ?? []).map((p) => p.partition);
+    return admin.listOffsets(partitions.map((partition) => ({ topic: this.topic, partition, spec: 'latest' as const })), { isolationLevel: 'read_committed' });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.markReady();
     for (const w of this.progressWaiters) w();
     await this.loop?.catch(() => undefined);
     await this.consumer.close();
+    await this.endsRead?.catch(() => undefined);
+    await this.admin?.close();
+    this.admin = null;
   }
 }
 

@@ -14,8 +14,8 @@
  *   GET  /ws/query        a query over a WebSocket (browsers)
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { KsqlRequestError, type KsqlServer, type Properties, type QueryHandle, type ResultColumn } from '../ksql/ksql-server.js';
-import { stringifyRest } from '../ksql/rest-json.js';
+import { KsqlRequestError, type KsqlServer, type Properties, type QueryEvents, type QueryHandle, type ResultColumn } from '../ksql/ksql-server.js';
+import { headerSchema, stringifyRest } from '../ksql/rest-json.js';
 import type { ServerResponse } from 'node:http';
 import { formatSqlType, type SqlType } from '../../sql/types/sql-type.js';
 import type { Logger } from '../../storage/logger.js';
@@ -90,12 +90,15 @@ export async function buildRestServer(options: RestServerOptions): Promise<Fasti
   });
   if (options.users) requireBasicAuth(app, options.users);
   const maxStatement = options.maxStatementLength ?? 1 << 20;
-  app.addHook('preHandler', async (request, reply) => {
+  // A callback hook, not an async one: it runs on every request, and a promise per request shows.
+  app.addHook('preHandler', (request, reply, done) => {
     const body = request.body as { ksql?: unknown; sql?: unknown } | undefined;
     const text = typeof body?.ksql === 'string' ? body.ksql : typeof body?.sql === 'string' ? body.sql : undefined;
     if (text !== undefined && text.length > maxStatement) {
-      return reply.code(413).type(KSQL_V1_JSON).send(errorBody('generic_error', 41300, `The statement text is ${text.length} characters long; the server accepts at most ${maxStatement}. Split the script into several requests.`));
+      void reply.code(413).type(KSQL_V1_JSON).send(errorBody('generic_error', 41300, `The statement text is ${text.length} characters long; the server accepts at most ${maxStatement}. Split the script into several requests.`));
+      return;
     }
+    done();
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).type(KSQL_V1_JSON).send(errorBody('generic_error', 40400, `Path not found: ${request.method} ${request.url}`));
@@ -112,17 +115,18 @@ export async function buildRestServer(options: RestServerOptions): Promise<Fasti
     }
   });
 
-  app.post('/query', async (request, reply) => {
+  // Not async handlers: the query answers on the raw response (or through reply on an error) when it can.
+  app.post('/query', (request, reply) => {
     const body = (request.body ?? {}) as KsqlBody;
     if (typeof body.ksql !== 'string') return reply.code(400).type(KSQL_V1_JSON).send(errorBody('statement_error', 40000, 'The request has no "ksql" field: send {"ksql": "SELECT …;", "streamsProperties": {}}.'));
-    await streamQuery(ksql, reply, body.ksql, body.streamsProperties ?? {}, body.sessionVariables, 'v1');
+    streamQuery(ksql, reply, body.ksql, body.streamsProperties ?? {}, body.sessionVariables, 'v1');
   });
 
-  app.post('/query-stream', async (request, reply) => {
+  app.post('/query-stream', (request, reply) => {
     const body = (request.body ?? {}) as QueryStreamBody;
     if (typeof body.sql !== 'string') return reply.code(400).type('application/json').send(errorBody('generic_error', 40000, 'The request has no "sql" field: send {"sql": "SELECT …;", "properties": {}}.'));
     const accept = request.headers.accept ?? '';
-    await streamQuery(ksql, reply, body.sql, body.properties ?? {}, body.sessionVariables, accept.includes('application/json') ? 'json' : 'delimited');
+    streamQuery(ksql, reply, body.sql, body.properties ?? {}, body.sessionVariables, accept.includes('application/json') ? 'json' : 'delimited');
   });
 
   app.post('/close-query', async (request, reply) => {
@@ -212,98 +216,148 @@ function hasDecimal(type: SqlType): boolean {
   }
 }
 
+/** What a result's columns make of its header, kept per column list (a prepared pull query's is one object). */
+interface ColumnsText {
+  /** No DECIMAL column (written as raw JSON numbers): rows are plain JSON. */
+  readonly plainJson: boolean;
+  /** /query's header after the query id: `,"schema":"…"}}`. */
+  readonly v1: string;
+  /** /query-stream's metadata after the query id: `,"columnNames":[…],"columnTypes":[…]}`. */
+  readonly meta: string;
+}
+
+const columnsTexts = new WeakMap<readonly ResultColumn[], ColumnsText>();
+
+function columnsText(columns: readonly ResultColumn[]): ColumnsText {
+  let text = columnsTexts.get(columns);
+  if (!text) {
+    text = {
+      plainJson: !columns.some((c) => hasDecimal(c.type)),
+      v1: `,"schema":${JSON.stringify(headerSchema(columns))}}}`,
+      meta: `,${JSON.stringify({ columnNames: columns.map((c) => c.name), columnTypes: columns.map((c) => formatSqlType(c.type)) }).slice(1)}`,
+    };
+    columnsTexts.set(columns, text);
+  }
+  return text;
+}
+
 /**
  * Runs a SELECT and streams its result on the raw response: the header first, then each row as
- * it comes; a push query runs until LIMIT or until the client goes away.
+ * it comes; a push query runs until LIMIT or until the client goes away. An error before the
+ * header is the reply's error response.
  */
-async function streamQuery(ksql: KsqlServer, reply: FastifyReply, sql: string, properties: Properties, sessionVariables: Record<string, string> | undefined, format: StreamFormat): Promise<void> {
-  const out = reply.raw;
-  let started = false;
-  let handle: QueryHandle | undefined;
-  let finished = false;
-  // PRINT through /query answers plain text lines, as ksqlDB's.
-  let text = false;
-  // Without DECIMAL columns (written as raw JSON numbers), rows are plain JSON.
-  let plainJson = false;
-  const writer = new ResponseWriter(out);
-  const start = (queryId: string, columns: readonly ResultColumn[], kind?: 'query' | 'print'): void => {
-    started = true;
-    plainJson = !columns.some((c) => hasDecimal(c.type));
-    reply.hijack();
-    if (kind === 'print' && format === 'v1') {
-      text = true;
-      writer.start('text/plain; charset=utf-8');
+function streamQuery(ksql: KsqlServer, reply: FastifyReply, sql: string, properties: Properties, sessionVariables: Record<string, string> | undefined, format: StreamFormat): void {
+  const response = new QueryResponse(reply, format);
+  ksql.startQuery(sql, { properties, ...(sessionVariables ? { sessionVariables } : {}) }, response).then(
+    (handle) => response.running(handle),
+    (error: unknown) => response.failed(error),
+  );
+}
+
+/**
+ * One query's response: QueryEvents in, ksqlDB's response format out. A class rather than
+ * closures: a pull query is a few microseconds of work, and closures per request show.
+ */
+class QueryResponse implements QueryEvents {
+  private started = false;
+  private finished = false;
+  /** PRINT through /query answers plain text lines, as ksqlDB's. */
+  private text = false;
+  private plainJson = false;
+  private handle: QueryHandle | undefined;
+  private readonly writer: ResponseWriter;
+
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly format: StreamFormat,
+  ) {
+    this.writer = new ResponseWriter(reply.raw);
+  }
+
+  onHeader(queryId: string, columns: readonly ResultColumn[], kind?: 'query' | 'print'): void {
+    this.started = true;
+    this.reply.hijack();
+    if (kind === 'print' && this.format === 'v1') {
+      this.text = true;
+      this.writer.start('text/plain; charset=utf-8');
       return;
     }
-    writer.start(format === 'v1' ? KSQL_V1_JSON : format === 'json' ? 'application/json' : KSQLAPI_DELIMITED);
-    if (format === 'v1') {
-      writer.write(`[{"header":${JSON.stringify({ queryId, schema: columns.map((c) => `\`${c.name}\` ${formatSqlType(c.type)}${c.key ? ' KEY' : ''}`).join(', ') })}}`);
-    } else {
-      const meta = { queryId, columnNames: columns.map((c) => c.name), columnTypes: columns.map((c) => formatSqlType(c.type)) };
-      writer.write(format === 'json' ? `[${JSON.stringify(meta)}` : `${JSON.stringify(meta)}\n`);
+    const text = columnsText(columns);
+    this.plainJson = text.plainJson;
+    const id = JSON.stringify(queryId);
+    switch (this.format) {
+      case 'v1':
+        this.writer.start(KSQL_V1_JSON);
+        this.writer.write(`[{"header":{"queryId":${id}${text.v1}`);
+        return;
+      case 'json':
+        this.writer.start('application/json');
+        this.writer.write(`[{"queryId":${id}${text.meta}`);
+        return;
+      default:
+        this.writer.start(KSQLAPI_DELIMITED);
+        this.writer.write(`{"queryId":${id}${text.meta}\n`);
     }
-  };
-  const finish = (message?: string, error?: unknown): void => {
-    if (finished) return;
-    finished = true;
-    if (!started) return;
+  }
+
+  onResult(queryId: string, columns: readonly ResultColumn[], rows: readonly unknown[][], message?: string): void {
+    // Whole: the writer need not plan for rows coming later.
+    this.writer.whole = true;
+    this.onHeader(queryId, columns);
+    for (const r of rows) this.onRow(r as unknown[]);
+    this.onEnd(message);
+  }
+
+  onRow(values: unknown[], tombstone?: boolean): void {
+    if (this.finished) return;
+    if (this.text) {
+      this.writer.write(`${String(values[0])}\n`);
+    } else {
+      const json = this.plainJson ? JSON.stringify(values) : stringifyRest(values);
+      if (this.format === 'v1') this.writer.write(`,\n{"row":{"columns":${json}${tombstone ? ',"tombstone":true' : ''}}}`);
+      else if (this.format === 'json') this.writer.write(`,${json}`);
+      else this.writer.write(`${json}\n`);
+    }
+    // A client that does not read its rows does not make the server hold them without bound.
+    if (this.writer.waiting > MAX_BUFFERED_BYTES) {
+      this.onEnd(undefined, new Error(`The client read the query's rows too slowly (more than ${MAX_BUFFERED_BYTES >> 20} MiB waiting); the query was closed.`));
+      void this.handle?.close();
+    }
+  }
+
+  onEnd(message?: string, error?: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.started) return;
     const problem = error === undefined ? undefined : String(error instanceof Error ? error.message : error);
-    if (text) {
-      writer.end(problem !== undefined ? `${problem}\n` : '');
-    } else if (format === 'v1') {
+    if (this.text) {
+      this.writer.end(problem !== undefined ? `${problem}\n` : '');
+    } else if (this.format === 'v1') {
       const last = problem !== undefined ? `,\n${JSON.stringify({ errorMessage: errorBody('generic_error', 50000, problem) })}` : message ? `,\n${JSON.stringify({ finalMessage: message })}` : '';
-      writer.end(`${last}]\n`);
-    } else if (format === 'json') {
-      writer.end(']\n');
+      this.writer.end(`${last}]\n`);
+    } else if (this.format === 'json') {
+      this.writer.end(']\n');
     } else {
-      writer.end(problem !== undefined ? `${JSON.stringify(errorBody('generic_error', 50000, problem))}\n` : '');
+      this.writer.end(problem !== undefined ? `${JSON.stringify(errorBody('generic_error', 50000, problem))}\n` : '');
     }
-  };
-  const done = new Promise<void>((resolve) => {
-    const closeWith = (): void => {
-      resolve();
-      void handle?.close();
-    };
-    // The response closes when it ends or when the client goes away.
-    out.once('close', closeWith);
-    void ksql
-      .startQuery(sql, { properties, ...(sessionVariables ? { sessionVariables } : {}) }, {
-        onHeader: start,
-        onRow: (values, tombstone) => {
-          if (finished) return;
-          if (text) {
-            writer.write(`${String(values[0])}\n`);
-          } else {
-            const json = plainJson ? JSON.stringify(values) : stringifyRest(values);
-            if (format === 'v1') writer.write(`,\n{"row":{"columns":${json}${tombstone ? ',"tombstone":true' : ''}}}`);
-            else if (format === 'json') writer.write(`,${json}`);
-            else writer.write(`${json}\n`);
-          }
-          // A client that does not read its rows does not make the server hold them without bound.
-          if (writer.waiting > MAX_BUFFERED_BYTES) {
-            finish(undefined, new Error(`The client read the query's rows too slowly (more than ${MAX_BUFFERED_BYTES >> 20} MiB waiting); the query was closed.`));
-            void handle?.close();
-          }
-        },
-        onEnd: (message, error) => {
-          finish(message, error);
-          resolve();
-        },
-      })
-      .then(
-        (h) => {
-          handle = h;
-          if (finished || out.destroyed) void h.close();
-        },
-        (error: unknown) => {
-          if (!started) sendError(reply, error);
-          else finish(undefined, error);
-          resolve();
-        },
-      );
-  });
-  await done;
-  if (!started && !reply.sent) await reply;
+  }
+
+  /** The query started: it runs until it ends by itself or the response closes (the client went away). */
+  running(handle: QueryHandle): void {
+    this.handle = handle;
+    const out = this.reply.raw;
+    if (this.finished || out.destroyed) void handle.close();
+    else out.once('close', () => void handle.close());
+  }
+
+  failed(error: unknown): void {
+    if (!this.started) {
+      this.finished = true;
+      sendError(this.reply, error);
+    } else {
+      this.onEnd(undefined, error);
+    }
+  }
 }
 
 /**
@@ -312,8 +366,10 @@ async function streamQuery(ksql: KsqlServer, reply: FastifyReply, sql: string, p
  * goes out as the first chunk, and later rows are joined per tick into one write each.
  */
 class ResponseWriter {
-  private held: string[] | null = null;
-  private batch: string[] = [];
+  /** The result is written and ended within the call that starts it: no flush needs planning. */
+  whole = false;
+  private held: string | null = null;
+  private batch = '';
   private contentType = '';
   private ended = false;
   private pending = 0;
@@ -322,32 +378,36 @@ class ResponseWriter {
 
   start(contentType: string): void {
     this.contentType = contentType;
-    this.held = [];
-    process.nextTick(() => {
-      if (this.held === null || this.ended) return;
-      this.out.writeHead(200, { 'content-type': this.contentType });
-      this.out.write(this.held.join(''));
-      this.held = null;
-      this.pending = 0;
-    });
+    this.held = '';
+    if (!this.whole) process.nextTick(flushHeld, this);
+  }
+
+  /** The held part as the first chunk, when the response did not end in the tick it started. */
+  flushHeld(): void {
+    if (this.held === null || this.ended) return;
+    this.out.writeHead(200, { 'content-type': this.contentType });
+    this.out.write(this.held);
+    this.held = null;
+    this.pending = 0;
   }
 
   write(chunk: string): void {
     this.pending += chunk.length;
     if (this.held !== null) {
-      this.held.push(chunk);
+      this.held += chunk;
       return;
     }
-    if (this.batch.length === 0) {
-      process.nextTick(() => {
-        if (this.batch.length === 0 || this.ended) return;
-        const data = this.batch.join('');
-        this.batch = [];
-        this.pending = 0;
-        this.out.write(data);
-      });
-    }
-    this.batch.push(chunk);
+    if (this.batch === '') process.nextTick(flushBatch, this);
+    this.batch += chunk;
+  }
+
+  /** The rows written in this tick as one write. */
+  flushBatch(): void {
+    if (this.batch === '' || this.ended) return;
+    const data = this.batch;
+    this.batch = '';
+    this.pending = 0;
+    this.out.write(data);
   }
 
   /** Roughly how many bytes wait: written but not taken by the client, or not written yet. */
@@ -359,16 +419,24 @@ class ResponseWriter {
     if (this.ended) return;
     this.ended = true;
     if (this.held !== null) {
-      const body = this.held.join('') + last;
+      const body = this.held + last;
       this.held = null;
       this.out.writeHead(200, { 'content-type': this.contentType, 'content-length': Buffer.byteLength(body) });
       this.out.end(body);
       return;
     }
-    const rest = this.batch.join('') + last;
-    this.batch = [];
+    const rest = this.batch + last;
+    this.batch = '';
     this.out.end(rest);
   }
+}
+
+function flushHeld(writer: ResponseWriter): void {
+  writer.flushHeld();
+}
+
+function flushBatch(writer: ResponseWriter): void {
+  writer.flushBatch();
 }
 
 /** Properties a request may set in streamsProperties. */

@@ -180,6 +180,37 @@ describe('REST API', () => {
     expect(explained.queryDescription.topology).toContain('Sub-topology');
   });
 
+  it('answers key lookups in ksqlDB\'s three formats, as one body with its length', async () => {
+    const post = async (path: string, body: unknown, accept?: string) => {
+      const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}) }, body: JSON.stringify(body) });
+      const text = await res.text();
+      return { status: res.status, type: res.headers.get('content-type'), length: res.headers.get('content-length'), text };
+    };
+    // The first lookup of a shape is planned, the later ones use its plan: the answers are the same but for the key.
+    for (const [user, views] of [['bob', 1], ['alice', 2], ['bob', 1], ['nobody', undefined]] as const) {
+      const sql = `SELECT user_id, views FROM views_per_user WHERE user_id = '${user}';`;
+      const row = views === undefined ? '' : `["${user}",${views}]`;
+      const delimited = await post('/query-stream', { sql, properties: {} });
+      expect(delimited.status).toBe(200);
+      expect(delimited.type).toBe('application/vnd.ksqlapi.delimited.v1');
+      expect(Number(delimited.length)).toBe(Buffer.byteLength(delimited.text));
+      const queryId = (JSON.parse(delimited.text.split('\n')[0]!) as { queryId: string }).queryId;
+      expect(queryId).toMatch(/^query_VIEWS_PER_USER_\d+$/);
+      const meta = `{"queryId":"${queryId}","columnNames":["USER_ID","VIEWS"],"columnTypes":["STRING","BIGINT"]}`;
+      expect(delimited.text).toBe(`${meta}\n${row === '' ? '' : `${row}\n`}`);
+
+      const json = await post('/query-stream', { sql }, 'application/json');
+      expect(json.type).toBe('application/json');
+      expect(json.text).toMatch(new RegExp(`^\\[\\{"queryId":"query_VIEWS_PER_USER_\\d+","columnNames":\\["USER_ID","VIEWS"\\],"columnTypes":\\["STRING","BIGINT"\\]\\}${row === '' ? '' : `,${row.replace(/[[\]]/g, '\\$&')}`}\\]\\n$`));
+
+      const v1 = await post('/query', { ksql: sql, streamsProperties: {} });
+      expect(v1.type).toBe('application/vnd.ksql.v1+json');
+      expect(v1.text).toMatch(
+        new RegExp(`^\\[\\{"header":\\{"queryId":"query_VIEWS_PER_USER_\\d+","schema":"\`USER_ID\` STRING KEY, \`VIEWS\` BIGINT"\\}\\}${row === '' ? '' : `,\\n\\{"row":\\{"columns":${row.replace(/[[\]]/g, '\\$&')}\\}\\}`}\\]\\n$`),
+      );
+    }
+  });
+
   it('answers pull queries on streams with a bounded scan', async () => {
     const q = await queryStream("SELECT page, ms FROM pageviews WHERE user_id = 'alice';");
     const lines = await q.waitFor(3);
