@@ -29,7 +29,7 @@ import { FreshetError } from '../../storage/errors.js';
 import { CommandLog } from './command-log.js';
 import { describeEntity, type Entity, type StatementContext } from './entities.js';
 import { PersistentQueryRunner, removeApp } from './persistent-queries.js';
-import { checkKeyLookupOnly, pinnedKeys } from './pull-keys.js';
+import { checkKeyLiterals, checkKeyLookupOnly, pinnedKeys } from './pull-keys.js';
 import { QueryParseCache, type QueryShape } from './query-parse-cache.js';
 import { lookupPlan, planKeys, PreparedLookup, type Lookup, type LookupPlan } from './key-lookup.js';
 import { formatExpressionForMessage } from '../../sql/ast/format-expression.js';
@@ -358,6 +358,7 @@ export class KsqlServer {
       const names = positional(exprs);
       if (names.length > 0) throw new SqlStatementError('SQL_UNSUPPORTED', `Pull queries don't support the following columns in ${clause} clauses: ${names.map((p) => `\`${p}\``).join(', ')}`);
     }
+    if (source.sourceType === 'TABLE') checkKeyLiterals(query.where, source.schema.key, [source.name, ...(query.from.kind === 'AliasedSource' && query.from.alias ? [query.from.alias] : [])], formatExpressionForMessage);
     const scans = String(properties['ksql.query.pull.table.scan.enabled'] ?? this.engine.properties.get('ksql.query.pull.table.scan.enabled') ?? 'true') !== 'false';
     if (source.sourceType === 'TABLE' && !scans) {
       checkKeyLookupOnly(query.where, source.schema.key.map((k) => ({ name: k.name, text: `\`${k.name}\` ${formatSqlType(k.type)} KEY` })), formatExpressionForMessage);

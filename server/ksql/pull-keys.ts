@@ -7,6 +7,9 @@
 import type { Expression } from '../../sql/ast/expressions.js';
 import { SqlStatementError } from '../../sql/catalog/errors.js';
 import { nodesOf } from '../../sql/planner/rewrite.js';
+import { comparisonError, comparisonType } from '../../sql/types/comparison.js';
+import { SqlTypeError } from '../../sql/types/errors.js';
+import { formatSqlType, Types, type SqlType } from '../../sql/types/sql-type.js';
 
 /** At most this many key combinations are looked up; more, and the table is scanned. */
 const MAX_KEYS = 1000;
@@ -71,6 +74,60 @@ function disjuncts(e: Expression): Expression[] {
  * pinned once by `=` or IN to constants (window bounds may be ranged). Throws with ksqlDB's
  * message otherwise.
  */
+/** The type of a literal, or undefined for any other expression. */
+function literalType(e: Expression): SqlType | undefined {
+  switch (e.kind) {
+    case 'StringLiteral':
+      return Types.STRING;
+    case 'IntegerLiteral':
+      return Types.INTEGER;
+    case 'BigIntLiteral':
+      return Types.BIGINT;
+    case 'DoubleLiteral':
+      return Types.DOUBLE;
+    case 'BooleanLiteral':
+      return Types.BOOLEAN;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * ksqlDB's errors for key comparisons no lookup can answer, before the table is read: a key
+ * compared with NULL (`ID = NULL`, `ID IN (NULL)`), or with a literal of a type it does not
+ * compare with (`ID = '10'` or `ID IN ('10', 8)` on an INTEGER key).
+ */
+export function checkKeyLiterals(where: Expression | undefined, keys: readonly { name: string; type: SqlType }[], sourceNames: readonly string[], format: (e: Expression) => string): void {
+  if (!where) return;
+  const keyOf = (e: Expression) => (e.kind === 'ColumnRef' && (e.source === undefined || sourceNames.includes(e.source)) ? keys.find((k) => k.name === e.name) : undefined);
+  for (const c of conjuncts(where)) {
+    if (c.kind === 'Comparison' && c.operator === '=') {
+      const leftKey = keyOf(c.left);
+      const key = leftKey ?? keyOf(c.right);
+      if (key === undefined) continue;
+      const other = leftKey !== undefined ? c.right : c.left;
+      if (other.kind === 'NullLiteral') {
+        throw new SqlTypeError(`Error in WHERE expression: Comparison with NULL not supported: ${formatSqlType(key.type)} = NULL\nUse 'IS NULL' or 'IS NOT NULL' instead.`);
+      }
+      const type = literalType(other);
+      if (type !== undefined && comparisonType('=', key.type, type) === undefined) {
+        const error = leftKey !== undefined ? comparisonError('=', key.type, type, key.name, format(other)) : comparisonError('=', type, key.type, format(other), key.name);
+        throw new SqlTypeError(`Error in WHERE expression: ${error.message}`);
+      }
+    } else if (c.kind === 'InList' && !c.negated) {
+      const key = keyOf(c.value);
+      if (key === undefined) continue;
+      for (const v of c.list) {
+        if (v.kind === 'NullLiteral') throw new SqlTypeError(`Primary key columns can not be NULL: (${key.name} = null)`);
+        const type = literalType(v);
+        if (type !== undefined && comparisonType('=', key.type, type) === undefined) {
+          throw new SqlTypeError(`${format(v)} can not be converted to the type of the key column: ${key.name} ${formatSqlType(key.type)} KEY`);
+        }
+      }
+    }
+  }
+}
+
 export function checkKeyLookupOnly(where: Expression | undefined, keys: readonly { name: string; text: string }[], format: (e: Expression) => string): void {
   const keyNames = keys.map((k) => k.name);
   const fail = (message: string): never => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatExpression } from '../../../sql/ast/format-expression.js';
 import { parseExpression } from '../../../sql/parser/parse.js';
-import { checkKeyLookupOnly, pinnedKeys } from '../../../server/ksql/pull-keys.js';
+import { checkKeyLiterals, checkKeyLookupOnly, pinnedKeys } from '../../../server/ksql/pull-keys.js';
+import { Types } from '../../../sql/types/sql-type.js';
 
 function keys(where: string, keyColumns: string[] = ['ID'], sources: string[] = ['T']): string[][] | undefined {
   return pinnedKeys(parseExpression(where), keyColumns, sources)?.map((row) => row.map((e) => formatExpression(e)));
@@ -52,5 +53,28 @@ describe('key lookups only (table scans turned off)', () => {
     expect(check('V = 100')).toThrow('WHERE clause missing key column for disjunct: (V = 100)');
     expect(check('A = 1', ['A', 'B'])).toThrow('Multi-column sources must specify every key in the WHERE clause');
     expect(() => checkKeyLookupOnly(undefined, [{ name: 'ID', text: '`ID` STRING KEY' }], formatExpression)).toThrow('WHERE clause on its key');
+  });
+});
+
+describe('pull query key literals', () => {
+  const check = (where: string) => () => checkKeyLiterals(parseExpression(where), [{ name: 'ID', type: Types.INTEGER }], ['T'], (e) => formatExpression(e));
+
+  it('rejects a key compared with NULL, as ksqlDB does', () => {
+    expect(check('ID = NULL')).toThrow("Error in WHERE expression: Comparison with NULL not supported: INTEGER = NULL\nUse 'IS NULL' or 'IS NOT NULL' instead.");
+    expect(check('ID IN (1, NULL)')).toThrow('Primary key columns can not be NULL: (ID = null)');
+  });
+
+  it('rejects a key compared with a literal of a type it does not compare with', () => {
+    expect(check("ID = '10'")).toThrow("Error in WHERE expression: Cannot compare ID (INTEGER) to '10' (STRING) with EQUAL.");
+    expect(check("'10' = T.ID AND V > 1")).toThrow("Error in WHERE expression: Cannot compare '10' (STRING) to ID (INTEGER) with EQUAL.");
+    expect(check("ID IN ('10', 8)")).toThrow("'10' can not be converted to the type of the key column: ID INTEGER KEY");
+  });
+
+  it('lets numbers of any width, other columns and non-literals through', () => {
+    expect(check('ID = 10 AND ID IN (1, 2)')).not.toThrow();
+    expect(check('ID = 10000000000')).not.toThrow();
+    expect(check("V = '10' AND ID = 1")).not.toThrow();
+    expect(check("ID = CAST('10' AS INT)")).not.toThrow();
+    expect(check("OTHER.ID = '10'")).not.toThrow();
   });
 });
