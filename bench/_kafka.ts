@@ -78,13 +78,6 @@ export function kcatInputFile(dir: string, n: number): string {
   return path;
 }
 
-/** The median of some figures. */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 /** n newline-separated values of VALUE_SIZE bytes (kcat's input format). */
 function kcatInput(n: number): Buffer {
   const line = Buffer.alloc(VALUE_SIZE + 1, 'v');

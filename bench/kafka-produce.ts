@@ -8,7 +8,8 @@
  * spent on the CPU.
  */
 import type { BenchContext, BenchResult } from './run.js';
-import { kcatInputFile, median, produceInProcess, requireKcat, runKcat, startKafka, VALUE_SIZE } from './_kafka.js';
+import { kcatInputFile, produceInProcess, requireKcat, runKcat, startKafka, VALUE_SIZE } from './_kafka.js';
+import { median } from './_stats.js';
 
 const ROUNDS = 3;
 
