@@ -54,6 +54,8 @@ export function decodeCheckpoint(bytes: Buffer): CheckpointEntry[] {
 /** The checkpoint file of one task directory. */
 export class TaskCheckpoint {
   readonly path: string;
+  /** The entries this object last wrote, as text: an unchanged checkpoint is not written again. */
+  private written = '';
 
   constructor(readonly taskDir: string) {
     this.path = join(taskDir, CHECKPOINT_FILE);
@@ -86,6 +88,14 @@ export class TaskCheckpoint {
       closeSync(fd);
     }
     renameSync(tmp, this.path);
+  }
+
+  /** Writes the entries unless they are what this object last wrote and the file is still there. */
+  writeIfChanged(entries: readonly CheckpointEntry[]): void {
+    const text = entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`).join('\n');
+    if (text === this.written && this.exists()) return;
+    this.write(entries);
+    this.written = text;
   }
 
   delete(): void {

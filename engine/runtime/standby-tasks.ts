@@ -55,8 +55,6 @@ interface Standby {
   task: StandbyTask;
   changelogs: Changelog[];
   checkpoint: TaskCheckpoint;
-  /** What was last written to the checkpoint (unchanged offsets are not written again). */
-  lastCheckpoint: string;
   /** Whether records were applied since the last checkpoint. */
   dirty: boolean;
 }
@@ -166,7 +164,7 @@ export class StandbyTaskManager {
       const fromCheckpoint = c.store.persistent ? offsets?.get(key) : undefined;
       changelogs.push({ taskId: id, tp: tps[i]!, key, store: c.store.name, persistent: c.store.persistent, restore: c.restore, position: Math.max(fromCheckpoint ?? 0, begin[i]!), applied: 0 });
     }
-    this.tasks.set(id, { task, changelogs, checkpoint, lastCheckpoint: '', dirty: false });
+    this.tasks.set(id, { task, changelogs, checkpoint, dirty: false });
     for (const c of changelogs) this.byPartition.set(c.key, c);
     this.reassign();
     for (const c of changelogs) consumer.seek(c.tp, c.position);
@@ -240,11 +238,7 @@ export class StandbyTaskManager {
         c.position = Math.max(c.position, await this.consumer!.position(c.tp));
         if (c.persistent) entries.push({ ...c.tp, offset: c.position });
       }
-      if (entries.length === 0) return true;
-      const text = entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`).join('\n');
-      if (text === standby.lastCheckpoint && standby.checkpoint.exists()) return true;
-      standby.checkpoint.write(entries);
-      standby.lastCheckpoint = text;
+      if (entries.length > 0) standby.checkpoint.writeIfChanged(entries);
       return true;
     } catch (err) {
       standby.dirty = true;

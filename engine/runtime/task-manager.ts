@@ -37,8 +37,6 @@ export interface ManagedTask {
   /** Changelog partitions of persistent stores (their offsets go into the checkpoint). */
   readonly checkpointed: Set<string>;
   readonly checkpoint: TaskCheckpoint | null;
-  /** What was last written to the checkpoint (unchanged offsets are not written again). */
-  lastCheckpoint: string;
   paused: boolean;
 }
 
@@ -188,7 +186,7 @@ export class TaskManager {
       onProcessingError: (error, raw, nodeName) => this.d.handlers.handle('processing', error, raw, `processor '${nodeName}' of task ${id}`),
       globalStores: this.d.globalStores,
     });
-    const managed: ManagedTask = { task, state: 'restoring', inputs: [], committed: new Map(), failedAt: new Map(), checkpointed: new Set(), checkpoint, lastCheckpoint: '', paused: false };
+    const managed: ManagedTask = { task, state: 'restoring', inputs: [], committed: new Map(), failedAt: new Map(), checkpointed: new Set(), checkpoint, paused: false };
     this.tasks.set(id, managed);
     for (const input of inputs) this.addInput(managed, input.tp, input.sourceName, input.byPattern);
     this.pause(managed);
@@ -369,11 +367,8 @@ export class TaskManager {
     }
     // In-memory stores start empty whatever a checkpoint says: nothing to record for them.
     if (entries.length === 0) return;
-    const text = entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`).join('\n');
-    if (text === t.lastCheckpoint && t.checkpoint.exists()) return;
     try {
-      t.checkpoint.write(entries);
-      t.lastCheckpoint = text;
+      t.checkpoint.writeIfChanged(entries);
     } catch (err) {
       // A missing checkpoint only costs a longer restore.
       this.d.logger.warn(`Writing the checkpoint of task ${t.task.id} failed`, { error: String(err) });

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointFormatError, decodeCheckpoint, encodeCheckpoint, TaskCheckpoint, usableCheckpoint } from '../../../engine/runtime/checkpoint-file.js';
+import { tpKey } from '../../../storage/types.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 // Kafka Streams' OffsetCheckpoint layout: version, entry count, then "<topic> <partition> <offset>" lines.
@@ -19,6 +20,22 @@ describe('task checkpoint file', () => {
     ]);
     expect(bytes.toString('hex')).toBe(FIXTURE.toString('hex'));
     expect(bytes.toString('utf8')).toBe('0\n2\napp-a-changelog 3 1042\napp-b-changelog 3 77\n');
+  });
+
+  it('writes unchanged entries again only when the file is gone', () => {
+    const checkpoint = new TaskCheckpoint(join(tmp.dir, '0_0'));
+    const entries = [{ topic: 'app-a-changelog', partition: 0, offset: 5 }];
+    checkpoint.writeIfChanged(entries);
+    expect(checkpoint.read()).toEqual(new Map([[tpKey('app-a-changelog', 0), 5]]));
+    // Not rewritten for the same entries: a marker put in its place stays.
+    writeFileSync(checkpoint.path, '0\n0\n');
+    checkpoint.writeIfChanged(entries);
+    expect(readFileSync(checkpoint.path, 'utf8')).toBe('0\n0\n');
+    checkpoint.writeIfChanged([{ ...entries[0]!, offset: 6 }]);
+    expect(checkpoint.read()).toEqual(new Map([[tpKey('app-a-changelog', 0), 6]]));
+    checkpoint.delete();
+    checkpoint.writeIfChanged([{ ...entries[0]!, offset: 6 }]);
+    expect(checkpoint.read()).toEqual(new Map([[tpKey('app-a-changelog', 0), 6]]));
   });
 
   it('decodes what it encodes, and rejects damaged files', () => {
