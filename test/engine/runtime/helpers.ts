@@ -252,20 +252,19 @@ export function countTopology(opts: { input?: string; output?: string; store?: s
     .addSink('sink', opts.output ?? 'output', { keySerde: S, valueSerde: S }, 'count');
 }
 
+/** A processor that forwards each record with its value upper-cased. */
+export function upperProcessor(): Processor<string, string, string, string> {
+  let ctx: ProcessorContext<string, string>;
+  return {
+    init: (c) => void (ctx = c),
+    process: (r: Record<string, string>) => ctx.forward(r.withValue(r.value.toUpperCase())),
+  };
+}
+
 /** input -> upper-cased value -> output. */
 export function upperTopology(input = 'input', output = 'output'): Topology {
   return new Topology()
     .addSource('source', [input], { keySerde: S, valueSerde: S })
-    .addProcessor(
-      'upper',
-      () => {
-        let ctx: ProcessorContext<string, string>;
-        return {
-          init: (c) => void (ctx = c),
-          process: (r: Record<string, string>) => ctx.forward(r.withValue(r.value.toUpperCase())),
-        } satisfies Processor<string, string, string, string>;
-      },
-      'source',
-    )
+    .addProcessor('upper', upperProcessor, 'source')
     .addSink('sink', output, { keySerde: S, valueSerde: S }, 'upper');
 }

@@ -2,25 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { Topology } from '../../../engine/topology/topology.js';
 import { Serdes } from '../../../engine/serde/serdes.js';
 import { TopologyTestDriver } from '../../../engine/test-driver/topology-test-driver.js';
-import type { Processor, ProcessorContext } from '../../../engine/processor/processor.js';
+import type { ProcessorContext } from '../../../engine/processor/processor.js';
 import type { Record } from '../../../engine/processor/record.js';
+import { upperProcessor } from './helpers.js';
 
 const S = Serdes.String();
 
 function upperTopology(): Topology {
   return new Topology()
     .addSource('in', ['input'], { keySerde: S, valueSerde: S })
-    .addProcessor(
-      'upper',
-      () => {
-        let ctx: ProcessorContext<string, string>;
-        return {
-          init: (c) => (ctx = c),
-          process: (r: Record<string, string>) => ctx.forward(r.withValue(r.value.toUpperCase())),
-        } satisfies Processor<string, string, string, string>;
-      },
-      'in',
-    )
+    .addProcessor('upper', upperProcessor, 'in')
     .addSink('out', 'output', { keySerde: S, valueSerde: S }, 'upper');
 }
 

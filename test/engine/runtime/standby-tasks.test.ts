@@ -1,19 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../storage/logger.js';
 import type { StorageClient } from '../../../storage/client/types.js';
 import type { ReadOnlyKeyValueStore } from '../../../storage/state/stores.js';
 import { Serdes } from '../../../engine/serde/serdes.js';
-import type { Processor, ProcessorContext } from '../../../engine/processor/processor.js';
-import type { Record } from '../../../engine/processor/record.js';
 import type { Topology } from '../../../engine/topology/topology.js';
 import { StreamsApp, type StreamsMetadata } from '../../../engine/runtime/streams-app.js';
 import type { StreamsConfig } from '../../../engine/runtime/streams-config.js';
-import { startKafka, type KafkaHarness } from '../../server/kafka/helpers.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { countTopology, createTopic, openBroker, produce, waitUntil } from './helpers.js';
-import { CLIENT_ENVIRONMENTS, runningTasksOf, spawnCountApp, type ClientEnv } from './fixtures/instances.js';
+import { countTopology, createTopic, openBroker, produce, upperProcessor, waitUntil } from './helpers.js';
+import { CLIENT_ENVIRONMENTS, kafkaForInstances, runningTasksOf, spawnCountApp, type ClientEnv } from './fixtures/instances.js';
 
 const S = Serdes.String();
 const APP = 'standby';
@@ -205,17 +202,7 @@ describe('standby tasks, placement corner cases', () => {
     const topology = () =>
       countTopology()
         .addSource('lines-source', ['lines'], { keySerde: S, valueSerde: S })
-        .addProcessor(
-          'upper',
-          () => {
-            let ctx: ProcessorContext<string, string>;
-            return {
-              init: (c) => void (ctx = c),
-              process: (r: Record<string, string>) => ctx.forward(r.withValue(r.value.toUpperCase())),
-            } satisfies Processor<string, string, string, string>;
-          },
-          'lines-source',
-        )
+        .addProcessor('upper', upperProcessor, 'lines-source')
         .addSink('upper-sink', 'upper', { keySerde: S, valueSerde: S }, 'upper');
     const a = await launch('mixed', topology(), { numStandbyReplicas: 1, applicationServer: 'a.example:1' });
     await a.waitForState('RUNNING');
@@ -294,21 +281,10 @@ const spawnInstance = spawnCountApp;
 const running = runningTasksOf;
 
 describe('standby tasks when an instance is killed (exactly-once, over the Kafka protocol)', () => {
-  let kafka: KafkaHarness;
-  const dirs = [tempDir('freshet-standby-a-'), tempDir('freshet-standby-b-'), tempDir('freshet-standby-single-')];
-
-  beforeAll(async () => {
-    kafka = await startKafka({ broker: { transactionAbortCheckIntervalMs: 500 } });
-    kafka.broker.createTopic('input', { partitions: 4 });
-    kafka.broker.createTopic('output', { partitions: 4 });
-  });
-
-  afterAll(async () => {
-    await kafka.stop();
-    for (const d of dirs) d.cleanup();
-  });
+  const { kafka: harness, dirs } = kafkaForInstances('freshet-standby');
 
   it("the survivor promotes its standbys of the killed instance's tasks and restores only the tail", async () => {
+    const kafka = harness();
     const client = kafka.broker.client();
     const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${(from + i) % 13}`, value: `v${from + i}` }));
     const a = spawnInstance(kafka.bootstrap, dirs[0]!.dir, 'killed', 1);

@@ -1,31 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../storage/logger.js';
 import type { ReadOnlyKeyValueStore } from '../../../storage/state/stores.js';
 import { StreamsApp } from '../../../engine/runtime/streams-app.js';
-import { startKafka, type KafkaHarness } from '../../server/kafka/helpers.js';
-import { tempDir } from '../../helpers/tmp.js';
 import { countTopology, produce, waitUntil } from './helpers.js';
-import { runningTasksOf, spawnCountApp, type Instance } from './fixtures/instances.js';
+import { kafkaForInstances, runningTasksOf, spawnCountApp, type Instance } from './fixtures/instances.js';
 
 const launch = (bootstrap: string, stateDir: string): Instance => spawnCountApp(bootstrap, stateDir, 'two');
 const running = runningTasksOf;
 
 describe('two instances over the Kafka protocol', () => {
-  let kafka: KafkaHarness;
-  const dirs = [tempDir('freshet-two-a-'), tempDir('freshet-two-b-'), tempDir('freshet-two-single-')];
-
-  beforeAll(async () => {
-    kafka = await startKafka({ broker: { transactionAbortCheckIntervalMs: 500 } });
-    kafka.broker.createTopic('input', { partitions: 4 });
-    kafka.broker.createTopic('output', { partitions: 4 });
-  });
-
-  afterAll(async () => {
-    await kafka.stop();
-    for (const d of dirs) d.cleanup();
-  });
+  const { kafka: harness, dirs } = kafkaForInstances('freshet-two');
 
   it('split the partitions, and the survivor takes over the killed one\'s tasks with their state', async () => {
+    const kafka = harness();
     const client = kafka.broker.client();
     const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${(from + i) % 11}`, value: `v${from + i}` }));
     await produce(client, 'input', batch(0, 400));
