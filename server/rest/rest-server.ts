@@ -17,7 +17,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { KsqlRequestError, type KsqlServer, type Properties, type QueryEvents, type QueryHandle, type ResultColumn } from '../ksql/ksql-server.js';
 import { headerSchema, stringifyRest } from '../ksql/rest-json.js';
 import type { ServerResponse } from 'node:http';
-import { formatSqlType, type SqlType } from '../../sql/types/sql-type.js';
+import { formatSqlType, someType, type SqlType } from '../../sql/types/sql-type.js';
 import type { Logger } from '../../storage/logger.js';
 import { registerInserts } from './inserts-stream.js';
 import { registerMetrics } from './metrics.js';
@@ -202,18 +202,7 @@ type StreamFormat = 'v1' | 'delimited' | 'json';
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 function hasDecimal(type: SqlType): boolean {
-  switch (type.kind) {
-    case 'DECIMAL':
-      return true;
-    case 'ARRAY':
-      return hasDecimal(type.element);
-    case 'MAP':
-      return hasDecimal(type.value);
-    case 'STRUCT':
-      return type.fields.some((f) => hasDecimal(f.type));
-    default:
-      return false;
-  }
+  return someType(type, (t) => t.kind === 'DECIMAL');
 }
 
 /** What a result's columns make of its header, kept per column list (a prepared pull query's is one object). */

@@ -19,7 +19,7 @@
  * column's value is the whole record (WRAP_SINGLE_VALUE=false, and single keys by default).
  */
 import type { Serde } from '../../engine/serde/serde.js';
-import { formatSqlType, type SqlType } from '../types/sql-type.js';
+import { formatSqlType, someType, type SqlType } from '../types/sql-type.js';
 import type { SchemaRegistryClient } from '../schema-registry/client.js';
 import { FormatError } from './errors.js';
 import { voidRowSerde } from './row-serde.js';
@@ -214,16 +214,7 @@ export function validateColumns(format: FormatSpec, columns: readonly Column[], 
 }
 
 function containsMap(type: SqlType): boolean {
-  switch (type.kind) {
-    case 'MAP':
-      return true;
-    case 'ARRAY':
-      return containsMap(type.element);
-    case 'STRUCT':
-      return type.fields.some((f) => containsMap(f.type));
-    default:
-      return false;
-  }
+  return someType(type, (t) => t.kind === 'MAP');
 }
 
 /** The first type, depth first, that `accept` rejects: what "does not support type" names. */

@@ -18,14 +18,11 @@ import { formatExpression } from '../ast/format-expression.js';
 import { Dec, decimalTypeOfText, fitDecimal, parseDecimal, widenDecimal } from './decimal.js';
 import { SqlTypeError, SqlValueError } from './errors.js';
 import { castToString } from './format-value.js';
-import { formatSqlType, isNumeric, Types, typeEquals, type SqlType, type StructField } from './sql-type.js';
+import { formatSqlType, isNumeric, isTemporal, Types, typeEquals, type SqlType, type StructField } from './sql-type.js';
 import { dateToTimestamp, parseDate, parseTime, parseTimestamp } from './temporal.js';
 
 const NUMERIC_RANK: Partial<Record<SqlType['kind'], number>> = { INTEGER: 0, BIGINT: 1, DECIMAL: 2, DOUBLE: 3 };
 
-function isTemporal(t: SqlType): boolean {
-  return t.kind === 'DATE' || t.kind === 'TIME' || t.kind === 'TIMESTAMP';
-}
 
 /**
  * Whether a value of `from` may be passed where `to` is expected without a CAST (function

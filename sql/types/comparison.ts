@@ -11,7 +11,7 @@
 import { compileCast, type Converter } from './cast.js';
 import { commonSupertype, widenNumeric } from './coercion.js';
 import { SqlTypeError } from './errors.js';
-import { formatSqlType, isNumeric, Types, type SqlType } from './sql-type.js';
+import { formatSqlType, isNumeric, isTemporal, Types, type SqlType } from './sql-type.js';
 import { comparatorFor, equalityFor, isOrderable } from './values.js';
 
 export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'IS DISTINCT FROM' | 'IS NOT DISTINCT FROM';
@@ -31,9 +31,6 @@ function isEqualityOperator(op: ComparisonOperator): boolean {
   return op === '=' || op === '<>' || op === 'IS DISTINCT FROM' || op === 'IS NOT DISTINCT FROM';
 }
 
-function isTemporal(t: SqlType): boolean {
-  return t.kind === 'DATE' || t.kind === 'TIME' || t.kind === 'TIMESTAMP';
-}
 
 /**
  * The type both sides are converted to before comparing, or undefined when ksqlDB rejects the

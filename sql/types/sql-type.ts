@@ -61,6 +61,25 @@ export function isNumeric(t: SqlType): boolean {
   return t.kind === 'INTEGER' || t.kind === 'BIGINT' || t.kind === 'DOUBLE' || t.kind === 'DECIMAL';
 }
 
+export function isTemporal(t: SqlType): boolean {
+  return t.kind === 'DATE' || t.kind === 'TIME' || t.kind === 'TIMESTAMP';
+}
+
+/** Whether `type` or any type inside it (array elements, map keys and values, struct fields) passes `test`. */
+export function someType(type: SqlType, test: (t: SqlType) => boolean): boolean {
+  if (test(type)) return true;
+  switch (type.kind) {
+    case 'ARRAY':
+      return someType(type.element, test);
+    case 'MAP':
+      return someType(type.key, test) || someType(type.value, test);
+    case 'STRUCT':
+      return type.fields.some((f) => someType(f.type, test));
+    default:
+      return false;
+  }
+}
+
 export function typeEquals(a: SqlType, b: SqlType): boolean {
   if (a.kind !== b.kind) return false;
   switch (a.kind) {

@@ -4,7 +4,7 @@ import { parseExpression } from '../../../sql/parser/parse.js';
 import { canImplicitlyCast, coerceLiteral, commonSupertype, commonType, parseBooleanWord } from '../../../sql/types/coercion.js';
 import { Dec } from '../../../sql/types/decimal.js';
 import { SqlTypeError, SqlValueError } from '../../../sql/types/errors.js';
-import { Types as T, type SqlType } from '../../../sql/types/sql-type.js';
+import { isTemporal, someType, Types as T, type SqlType } from '../../../sql/types/sql-type.js';
 
 /** Types for the literals and the few columns these tests use. */
 function typeOf(columns: Record<string, SqlType>) {
@@ -135,5 +135,16 @@ describe('literal coercion', () => {
     expect(['true', 'TR', 'y', 'yes'].map(parseBooleanWord)).toEqual([true, true, true, true]);
     expect(['false', 'fal', 'n', 'NO'].map(parseBooleanWord)).toEqual([false, false, false, false]);
     expect(['', 'truest', 'on'].map(parseBooleanWord)).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describe('type walks', () => {
+  const isDecimal = (t: SqlType) => t.kind === 'DECIMAL';
+
+  it('finds a type inside arrays, maps and structs', () => {
+    expect(someType(T.decimal(4, 2), isDecimal)).toBe(true);
+    expect(someType(T.array(T.map(T.STRING, T.struct([{ name: 'X', type: T.decimal(4, 2) }]))), isDecimal)).toBe(true);
+    expect(someType(T.struct([{ name: 'A', type: T.array(T.INTEGER) }, { name: 'M', type: T.map(T.STRING, T.DOUBLE) }]), isDecimal)).toBe(false);
+    expect(isTemporal(T.TIME) && isTemporal(T.DATE) && !isTemporal(T.STRING)).toBe(true);
   });
 });
