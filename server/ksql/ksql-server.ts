@@ -358,7 +358,7 @@ export class KsqlServer {
       const names = positional(exprs);
       if (names.length > 0) throw new SqlStatementError('SQL_UNSUPPORTED', `Pull queries don't support the following columns in ${clause} clauses: ${names.map((p) => `\`${p}\``).join(', ')}`);
     }
-    if (source.sourceType === 'TABLE') checkKeyLiterals(query.where, source.schema.key, [source.name, ...(query.from.kind === 'AliasedSource' && query.from.alias ? [query.from.alias] : [])], formatExpressionForMessage);
+    if (source.sourceType === 'TABLE') checkKeyLiterals(query.where, source.schema.key, namesOf(source, query.from), formatExpressionForMessage);
     const scans = String(properties['ksql.query.pull.table.scan.enabled'] ?? this.engine.properties.get('ksql.query.pull.table.scan.enabled') ?? 'true') !== 'false';
     if (source.sourceType === 'TABLE' && !scans) {
       checkKeyLookupOnly(query.where, source.schema.key.map((k) => ({ name: k.name, text: `\`${k.name}\` ${formatSqlType(k.type)} KEY` })), formatExpressionForMessage);
@@ -432,7 +432,7 @@ export class KsqlServer {
    */
   private async preparedLookup(query: Query, source: DataSource): Promise<{ pins: Expression[][]; prepared: PreparedLookup; key: string } | undefined> {
     if (source.keyFormat.format !== 'KAFKA' || query.from.kind !== 'AliasedSource') return undefined;
-    const pins = pinnedKeys(query.where, source.schema.key.map((k) => k.name), [source.name, ...(query.from.alias ? [query.from.alias] : [])], { exact: true });
+    const pins = pinnedKeys(query.where, source.schema.key.map((k) => k.name), namesOf(source, query.from), { exact: true });
     if (!pins) return undefined;
     const cacheKey = JSON.stringify([source.name, query.from, query.select], (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
     let prepared = this.preparedPulls.get(cacheKey);
@@ -469,7 +469,7 @@ export class KsqlServer {
    */
   private async lookupKeys(query: Query, source: DataSource): Promise<Buffer[] | undefined> {
     if (source.keyFormat.format !== 'KAFKA' || query.from.kind !== 'AliasedSource') return undefined;
-    const rows = pinnedKeys(query.where, source.schema.key.map((k) => k.name), [source.name, ...(query.from.alias ? [query.from.alias] : [])]);
+    const rows = pinnedKeys(query.where, source.schema.key.map((k) => k.name), namesOf(source, query.from));
     return rows && this.engine.keyBytes(source.name, rows);
   }
 
@@ -725,4 +725,9 @@ function bytesText(bytes: Buffer): string {
   if (bytes.length === 4) return String(bytes.readInt32BE(0));
   if (bytes.length === 8) return String(bytes.readBigInt64BE(0));
   return bytes.toString('base64');
+}
+
+/** The names a pull query's columns may be qualified with: the source's, and its alias. */
+function namesOf(source: DataSource, from: Query['from']): string[] {
+  return from.kind === 'AliasedSource' && from.alias ? [source.name, from.alias] : [source.name];
 }
